@@ -1,0 +1,5 @@
+//! Balise's domain: the organisation's policy profile, its business calendar, cases,
+//! publications and audit events.
+//!
+//! **Architecture invariant:** this crate does no IO, no async, and knows nothing of SQL or
+//! HTTP. Outer crates (store, web, the binary) call into it; it never calls outward.

@@ -1,0 +1,9 @@
+//! The netiquette moderation engine: it reads what the public posts and says which of the
+//! organisation's netiquette clauses it breaks, with the words that break them.
+//!
+//! This crate is pure (no IO, no async) and is the leaf of the workspace: the domain crate
+//! depends on it for the category vocabulary, never the other way round.
+
+pub mod category;
+
+pub use category::{Category, UnknownCategory, UrgentKind};
