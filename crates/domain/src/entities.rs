@@ -1,0 +1,1 @@
+//! The records the store keeps: organisations, accounts, messages, authors, cases, assignments, posts, users.
