@@ -1,1 +1,5 @@
+//! The `balise` binary: every command-line entry point of the product.
+
+mod commands;
+
 fn main() {}
