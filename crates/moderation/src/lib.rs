@@ -7,3 +7,8 @@
 pub mod category;
 
 pub use category::{Category, UnknownCategory, UrgentKind};
+pub mod policy;
+pub mod verdict;
+
+pub use policy::{HideRule, Policy, PolicyClause};
+pub use verdict::{Action, Evidence, EvidenceKind, History, Message, PriorMessage, Verdict};
