@@ -11,3 +11,9 @@ pub enum Budget {
     /// Whole business days (a business day is one day's worth of business hours).
     BusinessDays(u32),
 }
+
+/// Tells whether a civil date is a holiday (not a business day). The profile's holiday
+/// calendar implements it; tests may use a fixed set.
+pub trait HolidaySource: Send + Sync {
+    fn is_holiday(&self, date: jiff::civil::Date) -> bool;
+}

@@ -4,6 +4,7 @@
 //! **Architecture invariant:** this crate does no IO, no async, and knows nothing of SQL or
 //! HTTP. Outer crates (store, web, the binary) call into it; it never calls outward.
 
+pub mod audit;
 pub mod business_time;
 pub mod calendar;
 pub mod entities;

@@ -12,3 +12,5 @@ pub mod verdict;
 
 pub use policy::{HideRule, Policy, PolicyClause};
 pub use verdict::{Action, Evidence, EvidenceKind, History, Message, PriorMessage, Verdict};
+pub mod eval;
+pub mod personal_info;
