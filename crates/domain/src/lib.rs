@@ -9,3 +9,4 @@ pub mod business_time;
 pub mod calendar;
 pub mod entities;
 pub mod profile;
+pub mod triage;
