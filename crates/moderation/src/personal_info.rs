@@ -1,1 +1,1607 @@
-//! Personal information detectors (R-82): phones, e-mail addresses, NAS, RAMQ numbers, payment cards, postal codes, street addresses.
+//! Personal information detectors (R-82): phones, e-mail addresses, NAS, RAMQ numbers,
+//! payment cards, postal codes, street addresses.
+//!
+//! Every detector validates what it finds instead of matching bare digit patterns, because
+//! comments to a public body are full of numbers that identify nobody: amounts, dates, years,
+//! by-law and file numbers, percentages, times. The scan is one linear pass over the bytes:
+//! it only stops at ASCII digits and `@`, and every look-around it does from there is bounded,
+//! so the cost is linear in the text length whatever the input.
+//!
+//! Decisions worth knowing:
+//! - **Phones** follow the North American Numbering Plan (area code and exchange start with
+//!   2-9, neither is an N11 code, area codes with a middle 9 are reserved). Toll-free and
+//!   premium numbers (800, 822, 833, 844, 855, 866, 877, 888, 900) are public lines, never
+//!   personal, and so is every number of `public_phone_numbers` (compared on the ten digits,
+//!   with or without the leading 1). An extension ("poste 123", "ext. 12") belongs to the span.
+//! - **E-mail addresses** are always flagged, the organisation's generic ones included: the
+//!   caller only gives us its public phone numbers, and an address in a comment is more often
+//!   a citizen's own than the organisation's, so a moderator looks at it.
+//! - **NAS** (social insurance number): 9 digits, bare or grouped 3-3-3 by spaces or dashes,
+//!   Luhn-valid, first digit neither 0 nor 8 (9, temporary residents, is still personal).
+//! - **RAMQ** health-insurance number: 4 letters then 8 digits whose first six encode a birth
+//!   date (month + 50 for women), grouped "TREM 8501 1234" or bare.
+//! - **Payment cards**: 13 to 19 digits, bare or in groups of four (Amex 4-6-5), Luhn-valid,
+//!   with a known issuer prefix (Visa, Mastercard, Amex, Discover, JCB, Diners).
+//! - **Postal codes**: "A1A 1A1" with the letters Canada Post uses; always flagged, since a
+//!   full postal code locates a handful of homes.
+//! - **Street addresses** are flagged only when something makes them a person's address: a
+//!   personal cue in the present tense around them ("j'habite", "il demeure au", "mon
+//!   adresse", "chez moi"), an apartment number ("app. 12"), or a postal code right after.
+//!   A bare civic address is far more often the organisation's own published address, a
+//!   venue or a place in the news, and past tenses ("habitait") are history, not doxxing.
+//! - Numbers preceded by a reference word ("dossier", "facture", "règlement", "no de
+//!   référence"…) are file or by-law numbers even when they are Luhn-valid, and numbers
+//!   followed by a currency, a percent sign or a unit are amounts or quantities.
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+/// The kinds of personal information the detectors recognise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PersonalInfoKind {
+    Phone,
+    Email,
+    SocialInsuranceNumber,
+    HealthInsuranceNumber,
+    PaymentCard,
+    PostalCode,
+    StreetAddress,
+}
+
+impl PersonalInfoKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [PersonalInfoKind; 7] = [
+        PersonalInfoKind::Phone,
+        PersonalInfoKind::Email,
+        PersonalInfoKind::SocialInsuranceNumber,
+        PersonalInfoKind::HealthInsuranceNumber,
+        PersonalInfoKind::PaymentCard,
+        PersonalInfoKind::PostalCode,
+        PersonalInfoKind::StreetAddress,
+    ];
+
+    /// Stable snake_case identifier.
+    pub fn id(self) -> &'static str {
+        match self {
+            PersonalInfoKind::Phone => "phone",
+            PersonalInfoKind::Email => "email",
+            PersonalInfoKind::SocialInsuranceNumber => "social_insurance_number",
+            PersonalInfoKind::HealthInsuranceNumber => "health_insurance_number",
+            PersonalInfoKind::PaymentCard => "payment_card",
+            PersonalInfoKind::PostalCode => "postal_code",
+            PersonalInfoKind::StreetAddress => "street_address",
+        }
+    }
+
+    /// What a moderator reads, in Quebec French.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            PersonalInfoKind::Phone => "numéro de téléphone",
+            PersonalInfoKind::Email => "adresse courriel",
+            PersonalInfoKind::SocialInsuranceNumber => "numéro d'assurance sociale",
+            PersonalInfoKind::HealthInsuranceNumber => "numéro d'assurance maladie",
+            PersonalInfoKind::PaymentCard => "numéro de carte de paiement",
+            PersonalInfoKind::PostalCode => "code postal",
+            PersonalInfoKind::StreetAddress => "adresse civique",
+        }
+    }
+}
+
+/// One piece of personal information: its kind and its byte span in the original text
+/// (both offsets on character boundaries).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PersonalInfoMatch {
+    pub kind: PersonalInfoKind,
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+/// Finds the personal information in `text`, ordered by position, never overlapping.
+///
+/// `public_phone_numbers` are the organisation's published numbers, in any format: only
+/// their digits count.
+pub fn find_personal_info(text: &str, public_phone_numbers: &[String]) -> Vec<PersonalInfoMatch> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut position = 0;
+    while let Some(offset) = bytes
+        .get(position..)
+        .and_then(|rest| rest.iter().position(|&b| b.is_ascii_digit() || b == b'@'))
+    {
+        let at = position + offset;
+        if byte_at(bytes, at) == b'@' {
+            match email_at(text, at) {
+                Some((start, end)) => {
+                    push_match(&mut found, PersonalInfoKind::Email, start, end);
+                    position = end;
+                }
+                None => position = at + 1,
+            }
+        } else {
+            position = scan_digit_run(text, at, public_phone_numbers, &mut found).max(at + 1);
+        }
+    }
+    found
+}
+
+/// Adds a match, dropping earlier ones it overlaps: only an e-mail address can reach back
+/// before the scan position (its local part), and it is the better explanation.
+fn push_match(
+    found: &mut Vec<PersonalInfoMatch>,
+    kind: PersonalInfoKind,
+    start: usize,
+    end: usize,
+) {
+    while found.last().is_some_and(|last| last.byte_end > start) {
+        found.pop();
+    }
+    found.push(PersonalInfoMatch {
+        kind,
+        byte_start: start,
+        byte_end: end,
+    });
+}
+
+fn byte_at(bytes: &[u8], index: usize) -> u8 {
+    bytes.get(index).copied().unwrap_or(0)
+}
+
+fn byte_before(bytes: &[u8], index: usize) -> u8 {
+    index.checked_sub(1).map_or(0, |i| byte_at(bytes, i))
+}
+
+fn digit_run_end(bytes: &[u8], start: usize) -> usize {
+    let mut end = start;
+    while byte_at(bytes, end).is_ascii_digit() {
+        end += 1;
+    }
+    end
+}
+
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+const NO_BREAK_SPACE: &[u8] = "\u{a0}".as_bytes();
+const NARROW_NO_BREAK_SPACE: &[u8] = "\u{202f}".as_bytes();
+const THIN_SPACE: &[u8] = "\u{2009}".as_bytes();
+const EN_DASH: &[u8] = "\u{2013}".as_bytes();
+const NON_BREAKING_HYPHEN: &[u8] = "\u{2011}".as_bytes();
+
+/// Length in bytes of a space-like character at `index` (ASCII space or the no-break spaces
+/// French typography puts inside numbers), or 0.
+fn space_len_at(bytes: &[u8], index: usize) -> usize {
+    let rest = bytes.get(index..).unwrap_or(&[]);
+    if rest.first() == Some(&b' ') {
+        1
+    } else if rest.starts_with(NO_BREAK_SPACE) {
+        2
+    } else if rest.starts_with(NARROW_NO_BREAK_SPACE) || rest.starts_with(THIN_SPACE) {
+        3
+    } else {
+        0
+    }
+}
+
+fn skip_spaces(bytes: &[u8], mut index: usize, max_chars: usize) -> usize {
+    for _ in 0..max_chars {
+        let len = space_len_at(bytes, index);
+        if len == 0 {
+            break;
+        }
+        index += len;
+    }
+    index
+}
+
+// ---------------------------------------------------------------------------------------
+// Digit runs
+// ---------------------------------------------------------------------------------------
+
+/// Looks at the digit run starting at `start` and returns where scanning resumes.
+fn scan_digit_run(
+    text: &str,
+    start: usize,
+    public_phone_numbers: &[String],
+    found: &mut Vec<PersonalInfoMatch>,
+) -> usize {
+    let bytes = text.as_bytes();
+    let run_end = digit_run_end(bytes, start);
+    let before = byte_before(bytes, start);
+    if before.is_ascii_alphabetic() {
+        // Digits glued to letters are codes ("A1B", "COVID19"), postal codes or RAMQ numbers.
+        if let Some(end) = postal_code_at(bytes, start - 1) {
+            push_match(found, PersonalInfoKind::PostalCode, start - 1, end);
+            return end;
+        }
+        if let Some(letters_start) = start.checked_sub(4)
+            && let Some(end) = health_number_at(bytes, letters_start)
+        {
+            push_match(
+                found,
+                PersonalInfoKind::HealthInsuranceNumber,
+                letters_start,
+                end,
+            );
+            return end;
+        }
+        return run_end;
+    }
+    if before == b'_' {
+        return run_end;
+    }
+    if let Some((letters_start, end)) = health_number_before_separator(bytes, start) {
+        push_match(
+            found,
+            PersonalInfoKind::HealthInsuranceNumber,
+            letters_start,
+            end,
+        );
+        return end;
+    }
+    if let Some(end) = street_address_at(text, start, run_end) {
+        push_match(found, PersonalInfoKind::StreetAddress, start, end);
+        return end;
+    }
+    match number_at(text, start, public_phone_numbers) {
+        NumberOutcome::Personal { kind, start, end } => {
+            push_match(found, kind, start, end);
+            end
+        }
+        NumberOutcome::Public { end } => end,
+        NumberOutcome::Nothing => run_end,
+    }
+}
+
+const MAX_GROUPS: usize = 7;
+const MAX_GROUP_DIGITS: usize = 19;
+
+#[derive(Clone, Copy, Default)]
+struct DigitGroup {
+    start: usize,
+    end: usize,
+}
+
+impl DigitGroup {
+    fn len(self) -> usize {
+        self.end - self.start
+    }
+}
+
+/// What separates two digit groups.
+#[derive(Clone, Copy, Default)]
+struct GroupSeparator {
+    /// Only spaces: the separator French uses for thousands.
+    spaces_only: bool,
+    has_dot: bool,
+    has_parenthesis: bool,
+}
+
+/// Up to `MAX_GROUPS` digit groups joined by short separators ("418 555-1234").
+struct GroupedDigits {
+    groups: [DigitGroup; MAX_GROUPS],
+    /// `separators[i]` comes before `groups[i]`; `separators[0]` is unused.
+    separators: [GroupSeparator; MAX_GROUPS],
+    count: usize,
+}
+
+impl GroupedDigits {
+    fn parse(bytes: &[u8], start: usize) -> GroupedDigits {
+        let mut grouped = GroupedDigits {
+            groups: [DigitGroup::default(); MAX_GROUPS],
+            separators: [GroupSeparator::default(); MAX_GROUPS],
+            count: 0,
+        };
+        let mut position = start;
+        loop {
+            let end = digit_run_end(bytes, position);
+            grouped.groups[grouped.count] = DigitGroup {
+                start: position,
+                end,
+            };
+            grouped.count += 1;
+            if grouped.count == MAX_GROUPS || end - position > MAX_GROUP_DIGITS {
+                break;
+            }
+            match separator_at(bytes, end) {
+                Some((separator, next)) => {
+                    grouped.separators[grouped.count] = separator;
+                    position = next;
+                }
+                None => break,
+            }
+        }
+        grouped
+    }
+
+    fn lengths_start_with(&self, pattern: &[usize]) -> bool {
+        pattern.len() <= self.count
+            && pattern
+                .iter()
+                .zip(self.groups.iter())
+                .all(|(&len, group)| group.len() == len)
+    }
+
+    /// The digits of groups `0..group_count`, concatenated, if they fit.
+    fn digits(&self, bytes: &[u8], group_count: usize) -> Option<DigitBuffer> {
+        let mut buffer = DigitBuffer {
+            digits: [0; MAX_GROUP_DIGITS],
+            len: 0,
+        };
+        for group in &self.groups[..group_count] {
+            for index in group.start..group.end {
+                if buffer.len == MAX_GROUP_DIGITS {
+                    return None;
+                }
+                buffer.digits[buffer.len] = byte_at(bytes, index).wrapping_sub(b'0');
+                buffer.len += 1;
+            }
+        }
+        Some(buffer)
+    }
+
+    fn separators_without_dot_or_parenthesis(&self, group_count: usize) -> bool {
+        self.separators[1..group_count]
+            .iter()
+            .all(|separator| !separator.has_dot && !separator.has_parenthesis)
+    }
+}
+
+struct DigitBuffer {
+    digits: [u8; MAX_GROUP_DIGITS],
+    len: usize,
+}
+
+impl DigitBuffer {
+    fn as_slice(&self) -> &[u8] {
+        &self.digits[..self.len]
+    }
+}
+
+/// A separator between digit groups: at most three characters among spaces, one dash or dot,
+/// and parentheses ("(418) 555", "1 (819) 555", "418 - 555"), followed by a digit.
+fn separator_at(bytes: &[u8], start: usize) -> Option<(GroupSeparator, usize)> {
+    let mut separator = GroupSeparator {
+        spaces_only: true,
+        ..GroupSeparator::default()
+    };
+    let mut position = start;
+    let mut punctuation = 0;
+    let mut opening = 0;
+    let mut closing = 0;
+    for _ in 0..3 {
+        let space = space_len_at(bytes, position);
+        let rest = bytes.get(position..).unwrap_or(&[]);
+        if space > 0 {
+            position += space;
+        } else if rest.first() == Some(&b'-') {
+            punctuation += 1;
+            separator.spaces_only = false;
+            position += 1;
+        } else if rest.first() == Some(&b'.') {
+            punctuation += 1;
+            separator.spaces_only = false;
+            separator.has_dot = true;
+            position += 1;
+        } else if rest.first() == Some(&b'(') {
+            opening += 1;
+            separator.spaces_only = false;
+            separator.has_parenthesis = true;
+            position += 1;
+        } else if rest.first() == Some(&b')') {
+            closing += 1;
+            separator.spaces_only = false;
+            separator.has_parenthesis = true;
+            position += 1;
+        } else if rest.starts_with(EN_DASH) || rest.starts_with(NON_BREAKING_HYPHEN) {
+            punctuation += 1;
+            separator.spaces_only = false;
+            position += 3;
+        } else {
+            break;
+        }
+    }
+    let valid = position > start && punctuation <= 1 && opening <= 1 && closing <= 1;
+    (valid && byte_at(bytes, position).is_ascii_digit()).then_some((separator, position))
+}
+
+enum NumberOutcome {
+    Personal {
+        kind: PersonalInfoKind,
+        start: usize,
+        end: usize,
+    },
+    /// A toll-free or published number: consumed, so its tail is not read as something else.
+    Public {
+        end: usize,
+    },
+    Nothing,
+}
+
+/// Tries a payment card, a phone number and a NAS starting at the digit group at `start`.
+fn number_at(text: &str, start: usize, public_phone_numbers: &[String]) -> NumberOutcome {
+    let bytes = text.as_bytes();
+    let grouped = GroupedDigits::parse(bytes, start);
+    let candidate = payment_card_in(bytes, &grouped)
+        .map(|end| (PersonalInfoKind::PaymentCard, start, end, None))
+        .or_else(|| {
+            phone_in(bytes, &grouped).map(|(phone_start, end, ten_digits)| {
+                (PersonalInfoKind::Phone, phone_start, end, Some(ten_digits))
+            })
+        })
+        .or_else(|| {
+            social_insurance_number_in(bytes, &grouped)
+                .map(|end| (PersonalInfoKind::SocialInsuranceNumber, start, end, None))
+        });
+    let Some((kind, span_start, digits_end, ten_digits)) = candidate else {
+        return NumberOutcome::Nothing;
+    };
+    let span_end = match kind {
+        PersonalInfoKind::Phone => phone_extension_end(bytes, digits_end).unwrap_or(digits_end),
+        _ => digits_end,
+    };
+    if !number_context_is_personal(text, span_start, span_end) {
+        return NumberOutcome::Nothing;
+    }
+    if let Some(ten_digits) = ten_digits
+        && (is_toll_free_or_premium(&ten_digits)
+            || is_public_phone(&ten_digits, public_phone_numbers))
+    {
+        return NumberOutcome::Public { end: span_end };
+    }
+    NumberOutcome::Personal {
+        kind,
+        start: span_start,
+        end: span_end,
+    }
+}
+
+fn luhn_valid(digits: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (index, &digit) in digits.iter().rev().enumerate() {
+        let mut value = u32::from(digit);
+        if index % 2 == 1 {
+            value *= 2;
+            if value > 9 {
+                value -= 9;
+            }
+        }
+        sum += value;
+    }
+    sum.is_multiple_of(10)
+}
+
+fn leading_number(digits: &[u8], count: usize) -> u32 {
+    digits
+        .iter()
+        .take(count)
+        .fold(0, |acc, &digit| acc * 10 + u32::from(digit))
+}
+
+/// Issuer prefixes and lengths of the cards people actually hold in Quebec.
+fn known_card_issuer(digits: &[u8]) -> bool {
+    let len = digits.len();
+    let two = leading_number(digits, 2);
+    let three = leading_number(digits, 3);
+    let four = leading_number(digits, 4);
+    let visa = digits.first() == Some(&4) && matches!(len, 13 | 16 | 19);
+    let mastercard = ((51..=55).contains(&two) || (2221..=2720).contains(&four)) && len == 16;
+    let american_express = matches!(two, 34 | 37) && len == 15;
+    let discover =
+        (four == 6011 || two == 65 || (644..=649).contains(&three)) && (16..=19).contains(&len);
+    let jcb = (3528..=3589).contains(&four) && (16..=19).contains(&len);
+    let diners =
+        ((300..=305).contains(&three) || two == 36 || two == 38) && (14..=19).contains(&len);
+    visa || mastercard || american_express || discover || jcb || diners
+}
+
+/// A card number: one run of 13-19 digits, or groups of four (Amex 4-6-5, the last group
+/// shorter) joined by spaces or dashes. Returns the end of its digits.
+fn payment_card_in(bytes: &[u8], grouped: &GroupedDigits) -> Option<usize> {
+    for group_count in (1..=grouped.count).rev() {
+        let groups = &grouped.groups[..group_count];
+        let total: usize = groups.iter().map(|group| group.len()).sum();
+        if !(13..=19).contains(&total) {
+            continue;
+        }
+        let shape_ok = if group_count == 1 {
+            true
+        } else {
+            let amex_shape = group_count == 3
+                && groups[0].len() == 4
+                && groups[1].len() == 6
+                && groups[2].len() == 5;
+            let fours = groups[..group_count - 1]
+                .iter()
+                .all(|group| group.len() == 4)
+                && (1..=4).contains(&groups[group_count - 1].len());
+            amex_shape || fours
+        };
+        if !shape_ok || !grouped.separators_without_dot_or_parenthesis(group_count) {
+            continue;
+        }
+        let digits = grouped.digits(bytes, group_count)?;
+        if luhn_valid(digits.as_slice()) && known_card_issuer(digits.as_slice()) {
+            return Some(groups[group_count - 1].end);
+        }
+    }
+    None
+}
+
+/// A North American number: returns the span start (an opening parenthesis or `+` included),
+/// the end of its digits and its ten digits without the country code.
+fn phone_in(bytes: &[u8], grouped: &GroupedDigits) -> Option<(usize, usize, [u8; 10])> {
+    let first = grouped.groups[0];
+    let starts_with_country_code = byte_at(bytes, first.start) == b'1';
+    let shapes: &[(&[usize], bool)] = &[
+        (&[1, 3, 3, 4], true),
+        (&[1, 3, 7], true),
+        (&[1, 10], true),
+        (&[11], true),
+        (&[3, 3, 4], false),
+        (&[3, 7], false),
+        (&[10], false),
+    ];
+    for &(shape, with_country_code) in shapes {
+        if with_country_code && !starts_with_country_code {
+            continue;
+        }
+        if !grouped.lengths_start_with(shape) {
+            continue;
+        }
+        let digits = grouped.digits(bytes, shape.len())?;
+        let national = if with_country_code {
+            &digits.as_slice()[1..]
+        } else {
+            digits.as_slice()
+        };
+        let mut ten_digits = [0u8; 10];
+        ten_digits.copy_from_slice(national.get(..10)?);
+        if !valid_north_american_number(&ten_digits) {
+            continue;
+        }
+        // "+33 1 …" is not North American: a `+` must introduce the country code 1.
+        let before = byte_before(bytes, first.start);
+        if (before == b'+' && !with_country_code)
+            || follows_international_prefix(bytes, first.start)
+        {
+            continue;
+        }
+        let span_start = if before == b'+' || before == b'(' {
+            first.start - 1
+        } else {
+            first.start
+        };
+        return Some((span_start, grouped.groups[shape.len() - 1].end, ten_digits));
+    }
+    None
+}
+
+/// Whether the digit group at `start` continues a number that began with `+` ("+44 418 …").
+fn follows_international_prefix(bytes: &[u8], start: usize) -> bool {
+    let mut position = start;
+    for _ in 0..3 {
+        let mut separator_chars = 0;
+        while separator_chars < 6
+            && matches!(
+                byte_before(bytes, position),
+                b' ' | b'-' | b'.' | b'(' | b')' | 0xa0 | 0xc2
+            )
+        {
+            position -= 1;
+            separator_chars += 1;
+        }
+        if separator_chars == 0 {
+            return false;
+        }
+        let mut digits = 0;
+        while digits < 5 && byte_before(bytes, position).is_ascii_digit() {
+            position -= 1;
+            digits += 1;
+        }
+        if digits == 0 {
+            return false;
+        }
+        if byte_before(bytes, position) == b'+' {
+            return true;
+        }
+    }
+    false
+}
+
+fn valid_north_american_number(ten_digits: &[u8; 10]) -> bool {
+    let [a0, a1, a2, e0, e1, e2, ..] = *ten_digits;
+    let area_ok = a0 >= 2 && !(a1 == 1 && a2 == 1) && a1 != 9;
+    let exchange_ok = e0 >= 2 && !(e1 == 1 && e2 == 1);
+    area_ok && exchange_ok
+}
+
+fn is_toll_free_or_premium(ten_digits: &[u8; 10]) -> bool {
+    matches!(
+        leading_number(ten_digits, 3),
+        800 | 822 | 833 | 844 | 855 | 866 | 877 | 888 | 900
+    )
+}
+
+fn is_public_phone(ten_digits: &[u8; 10], public_phone_numbers: &[String]) -> bool {
+    public_phone_numbers.iter().any(|public| {
+        let digits = public
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .map(|byte| byte - b'0');
+        let count = public.bytes().filter(u8::is_ascii_digit).count();
+        match count {
+            10 => digits.eq(ten_digits.iter().copied()),
+            11 => {
+                public.bytes().find(u8::is_ascii_digit) == Some(b'1')
+                    && digits.skip(1).eq(ten_digits.iter().copied())
+            }
+            _ => false,
+        }
+    })
+}
+
+/// "poste 123", ", ext. 12", " x 45", " #204" after a phone number.
+fn phone_extension_end(bytes: &[u8], end: usize) -> Option<usize> {
+    let mut position = end;
+    if byte_at(bytes, position) == b',' {
+        position += 1;
+    }
+    position = skip_spaces(bytes, position, 2);
+    let opened = byte_at(bytes, position) == b'(';
+    if opened {
+        position += 1;
+    }
+    let word_start = position;
+    while byte_at(bytes, position).is_ascii_alphabetic() && position - word_start < 10 {
+        position += 1;
+    }
+    let word = bytes.get(word_start..position)?.to_ascii_lowercase();
+    let marker = match word.as_slice() {
+        b"poste" | b"p" | b"ext" | b"extension" | b"x" => true,
+        b"" => byte_at(bytes, position) == b'#',
+        _ => false,
+    };
+    if !marker {
+        return None;
+    }
+    if byte_at(bytes, position) == b'.' || byte_at(bytes, position) == b'#' {
+        position += 1;
+    }
+    position = skip_spaces(bytes, position, 2);
+    let digits_end = digit_run_end(bytes, position);
+    if digits_end == position || digits_end - position > 6 {
+        return None;
+    }
+    position = digits_end;
+    if opened && byte_at(bytes, position) == b')' {
+        position += 1;
+    }
+    Some(position)
+}
+
+/// NAS: 3-3-3 grouped by spaces or dashes, or 9 bare digits; Luhn; first digit not 0 or 8.
+fn social_insurance_number_in(bytes: &[u8], grouped: &GroupedDigits) -> Option<usize> {
+    let group_count = if grouped.lengths_start_with(&[3, 3, 3]) {
+        3
+    } else if grouped.lengths_start_with(&[9]) {
+        1
+    } else {
+        return None;
+    };
+    if !grouped.separators_without_dot_or_parenthesis(group_count) {
+        return None;
+    }
+    // "1 234 567 890": three-digit groups in a longer space-grouped number are thousands.
+    if group_count == 3 {
+        let followed_by_thousands =
+            grouped.count > 3 && grouped.groups[3].len() == 3 && grouped.separators[3].spaces_only;
+        if followed_by_thousands || preceded_by_thousands_group(bytes, grouped.groups[0].start) {
+            return None;
+        }
+    }
+    let digits = grouped.digits(bytes, group_count)?;
+    let first = digits.as_slice().first().copied()?;
+    (first != 0 && first != 8 && luhn_valid(digits.as_slice()))
+        .then_some(grouped.groups[group_count - 1].end)
+}
+
+/// Whether a group of one to three digits joined by spaces only comes right before `start`.
+fn preceded_by_thousands_group(bytes: &[u8], start: usize) -> bool {
+    let mut position = start;
+    let mut spaces = 0;
+    while spaces < 3 {
+        let previous = byte_before(bytes, position);
+        if previous == b' ' {
+            position -= 1;
+        } else if position >= 2 && bytes.get(position - 2..position) == Some(NO_BREAK_SPACE) {
+            position -= 2;
+        } else if position >= 3
+            && matches!(bytes.get(position - 3..position), Some(s) if s == NARROW_NO_BREAK_SPACE || s == THIN_SPACE)
+        {
+            position -= 3;
+        } else {
+            break;
+        }
+        spaces += 1;
+    }
+    if spaces == 0 {
+        return false;
+    }
+    let mut digits = 0;
+    while digits < 4 && byte_before(bytes, position).is_ascii_digit() {
+        position -= 1;
+        digits += 1;
+    }
+    (1..=3).contains(&digits) && !is_word_byte(byte_before(bytes, position))
+}
+
+/// Whether what surrounds a candidate number leaves it personal: not glued to letters, not a
+/// decimal, a date or an amount, not a file, invoice or by-law number.
+fn number_context_is_personal(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let after = byte_at(bytes, end);
+    if is_word_byte(after) || after == b'@' {
+        return false;
+    }
+    if matches!(after, b'.' | b',' | b'/') && byte_at(bytes, end + 1).is_ascii_digit() {
+        return false;
+    }
+    let before = byte_before(bytes, start);
+    if is_word_byte(before) {
+        return false;
+    }
+    if matches!(before, b'.' | b',' | b'/' | b'-')
+        && byte_before(bytes, start - 1).is_ascii_digit()
+        && before != b'-'
+    {
+        return false;
+    }
+    if preceded_by_currency(bytes, start) || chunk_is_followed_by_amount_or_unit(text, end) {
+        return false;
+    }
+    !preceded_by_reference_word(text, start)
+}
+
+fn preceded_by_currency(bytes: &[u8], start: usize) -> bool {
+    let mut position = start;
+    for _ in 0..2 {
+        if byte_before(bytes, position) == b' ' {
+            position -= 1;
+        }
+    }
+    matches!(byte_before(bytes, position), b'$')
+        || (position >= 3 && bytes.get(position - 3..position) == Some("€".as_bytes()))
+}
+
+/// Skips the rest of the number the candidate belongs to (at most a few groups, to stay
+/// linear), then looks for a currency, a percent sign or a unit.
+fn chunk_is_followed_by_amount_or_unit(text: &str, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut position = end;
+    for _ in 0..8 {
+        match separator_at(bytes, position) {
+            Some((_, next)) => position = digit_run_end(bytes, next),
+            None => break,
+        }
+    }
+    if matches!(byte_at(bytes, position), b',' | b'.')
+        && byte_at(bytes, position + 1).is_ascii_digit()
+    {
+        position = digit_run_end(bytes, position + 1);
+    }
+    position = skip_spaces(bytes, position, 2);
+    let rest = bytes.get(position..).unwrap_or(&[]);
+    if matches!(rest.first(), Some(b'$' | b'%'))
+        || rest.starts_with("€".as_bytes())
+        || rest.starts_with("¢".as_bytes())
+    {
+        return true;
+    }
+    let word = FoldedWord::read(text, position);
+    match word.as_bytes() {
+        b"dollars" | b"dollar" | b"piastres" | b"piasses" | b"cents" | b"euros" | b"pourcent"
+        | b"pourcents" | b"habitants" | b"personnes" | b"citoyens" | b"km" | b"kg" | b"litres"
+        | b"metres" | b"tonnes" | b"pieds" | b"votes" | b"millions" | b"milliards" | b"m"
+        | b"k" => true,
+        b"pour" => FoldedWord::read(text, skip_spaces(bytes, word.end, 2)).as_bytes() == b"cent",
+        _ => false,
+    }
+}
+
+/// Words that introduce a reference number rather than a person's number.
+fn is_reference_word(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"dossier"
+            | b"dossiers"
+            | b"reference"
+            | b"ref"
+            | b"facture"
+            | b"factures"
+            | b"reglement"
+            | b"reglements"
+            | b"regl"
+            | b"resolution"
+            | b"commande"
+            | b"billet"
+            | b"requete"
+            | b"plainte"
+            | b"permis"
+            | b"contrat"
+            | b"transaction"
+            | b"confirmation"
+            | b"suivi"
+            | b"ticket"
+            | b"lot"
+            | b"lots"
+            | b"cadastre"
+            | b"matricule"
+            | b"client"
+            | b"compte"
+            | b"reclamation"
+            | b"police"
+            | b"serie"
+            | b"modele"
+            | b"produit"
+            | b"piece"
+            | b"projet"
+            | b"avis"
+            | b"decret"
+            | b"loi"
+            | b"arrete"
+            | b"constat"
+            | b"infraction"
+            | b"evenement"
+            | b"incident"
+            | b"demande"
+    )
+}
+
+/// Words that may sit between a reference word and its number ("dossier no : 123").
+fn is_reference_filler(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"no"
+            | b"n"
+            | b"numero"
+            | b"num"
+            | b"nro"
+            | b"de"
+            | b"du"
+            | b"des"
+            | b"d"
+            | b"le"
+            | b"la"
+            | b"l"
+            | b"est"
+            | b"a"
+            | b"au"
+    )
+}
+
+fn preceded_by_reference_word(text: &str, start: usize) -> bool {
+    let mut end = start;
+    for _ in 0..5 {
+        let Some(before) = text.get(..end) else {
+            return false;
+        };
+        let mut word_end = end;
+        let mut skipped = 0;
+        let mut characters = before.char_indices().rev();
+        let mut word_start = None;
+        for (index, character) in characters.by_ref() {
+            if character.is_alphabetic() {
+                word_end = index + character.len_utf8();
+                word_start = Some(index);
+                break;
+            }
+            let skippable = character.is_whitespace()
+                || matches!(
+                    character,
+                    ':' | '#'
+                        | '°'
+                        | 'º'
+                        | '.'
+                        | ','
+                        | '-'
+                        | '–'
+                        | '('
+                        | ')'
+                        | '«'
+                        | '»'
+                        | '"'
+                        | '\''
+                        | '’'
+                );
+            skipped += 1;
+            if !skippable || skipped > 6 {
+                return false;
+            }
+        }
+        let Some(mut word_start) = word_start else {
+            return false;
+        };
+        for (index, character) in characters.take(24) {
+            if !character.is_alphabetic() {
+                break;
+            }
+            word_start = index;
+        }
+        let word = FoldedWord::read(text, word_start);
+        if word.end != word_end {
+            return false;
+        }
+        if is_reference_word(word.as_bytes()) {
+            return true;
+        }
+        if !is_reference_filler(word.as_bytes()) {
+            return false;
+        }
+        end = word_start;
+    }
+    false
+}
+
+/// A word read forward from a position, lower-cased with its French accents removed, so that
+/// "Règlement" and "reglement" compare equal. Words too long for the buffer compare equal to
+/// nothing.
+struct FoldedWord {
+    buffer: [u8; 24],
+    len: usize,
+    overflow: bool,
+    /// Byte offset just past the word.
+    end: usize,
+}
+
+impl FoldedWord {
+    fn read(text: &str, start: usize) -> FoldedWord {
+        let mut word = FoldedWord {
+            buffer: [0; 24],
+            len: 0,
+            overflow: false,
+            end: start,
+        };
+        let Some(rest) = text.get(start..) else {
+            return word;
+        };
+        for character in rest.chars() {
+            if !character.is_alphabetic() {
+                break;
+            }
+            if word.len == word.buffer.len() {
+                word.overflow = true;
+                break;
+            }
+            word.buffer[word.len] = fold_letter(character);
+            word.len += 1;
+            word.end += character.len_utf8();
+        }
+        word
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        if self.overflow {
+            &[0xff]
+        } else {
+            &self.buffer[..self.len]
+        }
+    }
+}
+
+fn fold_letter(character: char) -> u8 {
+    if character.is_ascii() {
+        return character.to_ascii_lowercase() as u8;
+    }
+    match character {
+        'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => b'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => b'e',
+        'î' | 'ï' | 'Î' | 'Ï' => b'i',
+        'ô' | 'ö' | 'Ô' | 'Ö' => b'o',
+        'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => b'u',
+        'ç' | 'Ç' => b'c',
+        'ÿ' => b'y',
+        _ => 0xff,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// E-mail addresses
+// ---------------------------------------------------------------------------------------
+
+fn is_local_part_char(character: char) -> bool {
+    character.is_alphanumeric() || matches!(character, '.' | '_' | '%' | '+' | '-' | '\'')
+}
+
+fn is_domain_char(character: char) -> bool {
+    character.is_alphanumeric() || character == '-'
+}
+
+/// The e-mail address around the `@` at `at`, if its local part and domain hold up.
+fn email_at(text: &str, at: usize) -> Option<(usize, usize)> {
+    let before = text.get(..at)?;
+    let mut start = at;
+    for (index, character) in before.char_indices().rev() {
+        if !is_local_part_char(character) {
+            break;
+        }
+        start = index;
+    }
+    let bytes = text.as_bytes();
+    // A local part neither starts nor ends with a dot and has no "..": keep the tail after one.
+    if let Some(double_dot) = bytes
+        .get(start..at)?
+        .windows(2)
+        .rposition(|pair| pair == b"..")
+    {
+        start += double_dot + 2;
+    }
+    while start < at && matches!(byte_at(bytes, start), b'.' | b'\'' | b'-' | b'+' | b'%') {
+        start += 1;
+    }
+    if start == at || byte_before(bytes, at) == b'.' {
+        return None;
+    }
+
+    let mut label_start = at + 1;
+    let mut labels = 0;
+    let mut end = at + 1;
+    let mut last_label_alphabetic_chars = 0;
+    loop {
+        let rest = text.get(label_start..)?;
+        let mut label_end = label_start;
+        let mut alphabetic = true;
+        let mut chars = 0;
+        for character in rest.chars() {
+            if !is_domain_char(character) {
+                break;
+            }
+            alphabetic &= character.is_alphabetic();
+            chars += 1;
+            label_end += character.len_utf8();
+        }
+        if label_end == label_start
+            || byte_at(bytes, label_start) == b'-'
+            || byte_before(bytes, label_end) == b'-'
+        {
+            break;
+        }
+        labels += 1;
+        end = label_end;
+        last_label_alphabetic_chars = if alphabetic { chars } else { 0 };
+        let dot_follows = byte_at(bytes, label_end) == b'.';
+        let next_is_label = text
+            .get(label_end + 1..)
+            .and_then(|next| next.chars().next())
+            .is_some_and(is_domain_char);
+        if dot_follows && next_is_label {
+            label_start = label_end + 1;
+        } else {
+            break;
+        }
+    }
+    (labels >= 2 && last_label_alphabetic_chars >= 2).then_some((start, end))
+}
+
+// ---------------------------------------------------------------------------------------
+// Postal codes and RAMQ numbers
+// ---------------------------------------------------------------------------------------
+
+fn is_postal_first_letter(byte: u8) -> bool {
+    b"ABCEGHJKLMNPRSTVXY".contains(&byte.to_ascii_uppercase())
+}
+
+fn is_postal_letter(byte: u8) -> bool {
+    b"ABCEGHJKLMNPRSTVWXYZ".contains(&byte.to_ascii_uppercase())
+}
+
+/// A Canadian postal code starting at `start`: "G1R 4S5", "g1r4s5", "H2X-1Y4".
+fn postal_code_at(bytes: &[u8], start: usize) -> Option<usize> {
+    if is_word_byte(byte_before(bytes, start)) {
+        return None;
+    }
+    let first_half = bytes.get(start..start + 3)?;
+    if !(is_postal_first_letter(first_half[0])
+        && first_half[1].is_ascii_digit()
+        && is_postal_letter(first_half[2]))
+    {
+        return None;
+    }
+    let mut position = start + 3;
+    let space = space_len_at(bytes, position);
+    if space > 0 {
+        position += space;
+    } else if byte_at(bytes, position) == b'-' {
+        position += 1;
+    }
+    let second_half = bytes.get(position..position + 3)?;
+    if !(second_half[0].is_ascii_digit()
+        && is_postal_letter(second_half[1])
+        && second_half[2].is_ascii_digit())
+    {
+        return None;
+    }
+    let end = position + 3;
+    (!is_word_byte(byte_at(bytes, end))).then_some(end)
+}
+
+/// Lower-case four-letter French words that precede eight-digit numbers in ordinary text.
+fn is_common_four_letter_word(letters: &[u8]) -> bool {
+    matches!(
+        letters.to_ascii_lowercase().as_slice(),
+        b"pour"
+            | b"dans"
+            | b"avec"
+            | b"sans"
+            | b"vers"
+            | b"chez"
+            | b"tous"
+            | b"code"
+            | b"date"
+            | b"page"
+            | b"cell"
+            | b"dont"
+            | b"mais"
+            | b"donc"
+            | b"plus"
+            | b"sont"
+            | b"elle"
+            | b"nous"
+            | b"vous"
+            | b"leur"
+            | b"tout"
+            | b"lots"
+            | b"aout"
+            | b"juin"
+            | b"mars"
+            | b"mois"
+            | b"jour"
+            | b"fois"
+            | b"soit"
+            | b"ceci"
+            | b"cela"
+    )
+}
+
+/// A RAMQ number starting at its four letters: "TREM 8501 1234", "TREM85011234".
+fn health_number_at(bytes: &[u8], start: usize) -> Option<usize> {
+    if is_word_byte(byte_before(bytes, start)) {
+        return None;
+    }
+    let letters = bytes.get(start..start + 4)?;
+    if !letters.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let all_upper = letters.iter().all(u8::is_ascii_uppercase);
+    if !all_upper && is_common_four_letter_word(letters) {
+        return None;
+    }
+    let mut position = start + 4;
+    let separator =
+        space_len_at(bytes, position).max(usize::from(byte_at(bytes, position) == b'-'));
+    position += separator;
+    let mut digits = [0u8; 8];
+    let mut count = 0;
+    let mut inner_separators = 0;
+    while count < 8 {
+        let byte = byte_at(bytes, position);
+        if byte.is_ascii_digit() {
+            digits[count] = byte - b'0';
+            count += 1;
+            position += 1;
+        } else if count == 4 && inner_separators == 0 {
+            let separator = space_len_at(bytes, position).max(usize::from(byte == b'-'));
+            if separator == 0 {
+                return None;
+            }
+            inner_separators += 1;
+            position += separator;
+        } else {
+            return None;
+        }
+    }
+    if is_word_byte(byte_at(bytes, position)) || !valid_health_number_birth_date(&digits) {
+        return None;
+    }
+    Some(position)
+}
+
+/// The six digits after the letters are YYMMDD, with 50 added to the month for women.
+fn valid_health_number_birth_date(digits: &[u8; 8]) -> bool {
+    let month = u32::from(digits[2]) * 10 + u32::from(digits[3]);
+    let day = u32::from(digits[4]) * 10 + u32::from(digits[5]);
+    let month = if month > 50 { month - 50 } else { month };
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 => 29,
+        _ => return false,
+    };
+    (1..=days_in_month).contains(&day)
+}
+
+/// A RAMQ number whose digits, at `digits_start`, follow its letters after a separator.
+fn health_number_before_separator(bytes: &[u8], digits_start: usize) -> Option<(usize, usize)> {
+    let separator_len = if byte_before(bytes, digits_start) == b' '
+        || byte_before(bytes, digits_start) == b'-'
+    {
+        1
+    } else if digits_start >= 2 && bytes.get(digits_start - 2..digits_start) == Some(NO_BREAK_SPACE)
+    {
+        2
+    } else {
+        return None;
+    };
+    let letters_start = digits_start.checked_sub(separator_len + 4)?;
+    health_number_at(bytes, letters_start).map(|end| (letters_start, end))
+}
+
+// ---------------------------------------------------------------------------------------
+// Street addresses
+// ---------------------------------------------------------------------------------------
+
+/// Street types used in Quebec addresses, folded, with their usual abbreviations.
+fn is_street_type(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"rue"
+            | b"avenue"
+            | b"av"
+            | b"ave"
+            | b"boulevard"
+            | b"boul"
+            | b"blvd"
+            | b"bd"
+            | b"chemin"
+            | b"ch"
+            | b"rang"
+            | b"route"
+            | b"rte"
+            | b"place"
+            | b"montee"
+            | b"cote"
+            | b"croissant"
+            | b"impasse"
+            | b"allee"
+            | b"terrasse"
+            | b"promenade"
+            | b"ruelle"
+            | b"carre"
+            | b"sentier"
+    )
+}
+
+fn is_direction(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"est" | b"ouest" | b"nord" | b"sud" | b"e" | b"o" | b"n" | b"s"
+    )
+}
+
+fn is_name_particle(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"de" | b"du" | b"des" | b"la" | b"le" | b"les" | b"aux"
+    )
+}
+
+/// A civic address starting at the civic number at `start` ("123, rue Principale",
+/// "4500 boul. Henri-Bourassa Est, app. 12"), if something marks it as a person's address.
+fn street_address_at(text: &str, start: usize, civic_end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if civic_end - start > 6 {
+        return None;
+    }
+    let mut position = civic_end;
+    // "123A", "12-345" (unit-civic), "123-125".
+    let next = byte_at(bytes, position);
+    if next.is_ascii_alphabetic()
+        && !next.eq_ignore_ascii_case(&b'e')
+        && !is_word_byte(byte_at(bytes, position + 1))
+        && byte_at(bytes, position + 1) < 0x80
+    {
+        position += 1;
+    } else if next == b'-' && byte_at(bytes, position + 1).is_ascii_digit() {
+        let end = digit_run_end(bytes, position + 1);
+        if end - position > 7 {
+            return None;
+        }
+        position = end;
+    }
+    if byte_at(bytes, position) == b',' {
+        position += 1;
+    }
+    let after_spaces = skip_spaces(bytes, position, 2);
+    if after_spaces == position {
+        return None;
+    }
+    position = after_spaces;
+
+    // "45, 3e Avenue": an ordinal street with no name after its type.
+    let mut ordinal = false;
+    if byte_at(bytes, position).is_ascii_digit() {
+        let digits_end = digit_run_end(bytes, position);
+        let suffix = FoldedWord::read(text, digits_end);
+        if digits_end - position > 3
+            || !matches!(
+                suffix.as_bytes(),
+                b"e" | b"er" | b"re" | b"ere" | b"eme" | b"ieme"
+            )
+        {
+            return None;
+        }
+        let after = skip_spaces(bytes, suffix.end, 2);
+        if after == suffix.end {
+            return None;
+        }
+        position = after;
+        ordinal = true;
+    }
+
+    let street_type = FoldedWord::read(text, position);
+    if !is_street_type(street_type.as_bytes()) {
+        return None;
+    }
+    position = street_type.end;
+    if byte_at(bytes, position) == b'.' {
+        position += 1;
+    }
+    let end = if ordinal {
+        directions_end(text, position)
+    } else {
+        street_name_end(text, position)?
+    };
+    let (end, has_apartment) = match apartment_end(text, end) {
+        Some(apartment_end) => (apartment_end, true),
+        None => (end, false),
+    };
+    let personal = has_apartment
+        || has_personal_cue_around(bytes, start, end)
+        || postal_code_follows(bytes, end);
+    personal.then_some(end)
+}
+
+/// The name after a street type: particles, one word of any case, then capitalised words
+/// and directions ("de la Montagne", "Henri-Bourassa Est", "principale").
+fn street_name_end(text: &str, start: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut position = skip_spaces(bytes, start, 2);
+    if position == start {
+        return None;
+    }
+    for _ in 0..2 {
+        let word = FoldedWord::read(text, position);
+        if !is_name_particle(word.as_bytes()) {
+            break;
+        }
+        let after = skip_spaces(bytes, word.end, 1);
+        if after == word.end {
+            break;
+        }
+        position = after;
+    }
+    let mut end = name_word_end(text, position)?;
+    for _ in 0..4 {
+        let next = skip_spaces(bytes, end, 1);
+        if next == end {
+            break;
+        }
+        let starts_upper = text
+            .get(next..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_uppercase);
+        let word = FoldedWord::read(text, next);
+        if is_direction(word.as_bytes()) {
+            end = word.end;
+            if byte_at(bytes, end) == b'.' && word.len == 1 {
+                end += 1;
+            }
+        } else if starts_upper && let Some(word_end) = name_word_end(text, next) {
+            end = word_end;
+        } else {
+            break;
+        }
+    }
+    Some(end)
+}
+
+/// Directions after an ordinal street ("3e Avenue Ouest").
+fn directions_end(text: &str, end: usize) -> usize {
+    let bytes = text.as_bytes();
+    let next = skip_spaces(bytes, end, 1);
+    let word = FoldedWord::read(text, next);
+    if next > end && is_direction(word.as_bytes()) && word.len > 1 {
+        word.end
+    } else {
+        end
+    }
+}
+
+/// One word of a street name: letters, digits, hyphens and apostrophes, starting with a
+/// letter ("Saint-Jean-Baptiste", "l'Église", "D'Youville").
+fn name_word_end(text: &str, start: usize) -> Option<usize> {
+    let rest = text.get(start..)?;
+    let mut end = start;
+    for (index, character) in rest.chars().enumerate() {
+        let allowed = if index == 0 {
+            character.is_alphabetic()
+        } else {
+            character.is_alphanumeric() || matches!(character, '-' | '\'' | '’')
+        };
+        if !allowed || index == 60 {
+            break;
+        }
+        end += character.len_utf8();
+    }
+    let bytes = text.as_bytes();
+    while end > start && matches!(byte_before(bytes, end), b'-' | b'\'') {
+        end -= 1;
+    }
+    (end > start).then_some(end)
+}
+
+/// ", app. 12", " apt 3", ", appartement 4B", " #204", ", logement 2".
+fn apartment_end(text: &str, end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut position = end;
+    if byte_at(bytes, position) == b',' {
+        position += 1;
+    }
+    position = skip_spaces(bytes, position, 2);
+    if byte_at(bytes, position) == b'#' {
+        position += 1;
+    } else {
+        let word = FoldedWord::read(text, position);
+        if !matches!(
+            word.as_bytes(),
+            b"app"
+                | b"apt"
+                | b"appartement"
+                | b"appart"
+                | b"logement"
+                | b"log"
+                | b"unite"
+                | b"suite"
+        ) {
+            return None;
+        }
+        position = word.end;
+        if byte_at(bytes, position) == b'.' {
+            position += 1;
+        }
+        position = skip_spaces(bytes, position, 2);
+        if byte_at(bytes, position) == b'#' {
+            position += 1;
+        }
+    }
+    let digits_end = digit_run_end(bytes, position);
+    if digits_end == position || digits_end - position > 5 {
+        return None;
+    }
+    let mut apartment_end = digits_end;
+    if byte_at(bytes, apartment_end).is_ascii_alphabetic()
+        && !is_word_byte(byte_at(bytes, apartment_end + 1))
+    {
+        apartment_end += 1;
+    }
+    (!is_word_byte(byte_at(bytes, apartment_end))).then_some(apartment_end)
+}
+
+/// Present-tense and possessive phrases that make an address somebody's home. Both
+/// apostrophes are listed because phones type the curly one.
+const PERSONAL_ADDRESS_CUES: &[&str] = &[
+    "habite",
+    "habites",
+    "habitons",
+    "habitez",
+    "habitent",
+    "demeure au",
+    "demeure à",
+    "demeure sur",
+    "demeures au",
+    "demeurons",
+    "demeurez",
+    "demeurent",
+    "reste au",
+    "reste à",
+    "reste sur",
+    "restes au",
+    "restons",
+    "restez au",
+    "restent au",
+    "réside",
+    "résides",
+    "résidons",
+    "résidez",
+    "reside",
+    "vit au",
+    "vit à",
+    "vis au",
+    "vis à",
+    "vivons",
+    "vivent au",
+    "mon adresse",
+    "ma adresse",
+    "notre adresse",
+    "son adresse",
+    "leur adresse",
+    "ton adresse",
+    "adresse personnelle",
+    "adresse de domicile",
+    "adresse domiciliaire",
+    "mon domicile",
+    "son domicile",
+    "notre domicile",
+    "domicilié",
+    "domiciliée",
+    "chez moi",
+    "chez nous",
+    "chez lui",
+    "chez elle",
+    "chez eux",
+    "chez toi",
+    "ma maison",
+    "sa maison",
+    "notre maison",
+    "mon logement",
+    "son logement",
+    "mon appart",
+    "son appart",
+    "mon condo",
+    "mon bloc",
+    "mon duplex",
+    "mon triplex",
+    "ma résidence",
+    "sa résidence",
+    "déménagé",
+    "déménage",
+    "demenage",
+    "mon voisin",
+    "ma voisine",
+    "mes voisins",
+    "son voisin",
+    "sa voisine",
+    "venez chez",
+    "viens chez",
+    "j’habite",
+    "j'habite",
+];
+
+static PERSONAL_ADDRESS_CUE_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(PERSONAL_ADDRESS_CUES)
+        .expect("the cue list is a short list of literals, which always builds")
+});
+
+/// Whether a personal cue appears shortly before the address or right after it.
+fn has_personal_cue_around(bytes: &[u8], start: usize, end: usize) -> bool {
+    let window_start = start.saturating_sub(120);
+    let window_end = (end + 40).min(bytes.len());
+    let Some(window) = bytes.get(window_start..window_end) else {
+        return false;
+    };
+    PERSONAL_ADDRESS_CUE_MATCHER
+        .find_iter(window)
+        .any(|found| !byte_before(bytes, window_start + found.start()).is_ascii_alphabetic())
+}
+
+/// Whether a postal code follows within a short distance (the city in between).
+fn postal_code_follows(bytes: &[u8], end: usize) -> bool {
+    let limit = (end + 60).min(bytes.len());
+    (end..limit).any(|position| {
+        byte_at(bytes, position).is_ascii_alphabetic() && postal_code_at(bytes, position).is_some()
+    })
+}
+
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
+
+    #[test]
+    fn luhn_accepts_known_valid_numbers_and_rejects_altered_ones() {
+        assert!(luhn_valid(&[0, 4, 6, 4, 5, 4, 2, 8, 6]));
+        assert!(!luhn_valid(&[0, 4, 6, 4, 5, 4, 2, 8, 7]));
+    }
+}
