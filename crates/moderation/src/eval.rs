@@ -464,6 +464,42 @@ fn parse_case_line(line: &str) -> Result<EvalCase, FieldError> {
     })
 }
 
+/// The labels of an MLMA tweet (Ousidhoum et al., 2019, French part) from its `sentiment`
+/// column: one or more of `normal`, `offensive`, `abusive`, `disrespectful`, `hateful`,
+/// `fearful` joined by `_`, one per annotator opinion. A lone `normal` is acceptable; any
+/// other label makes a breach, even next to `normal`. `offensive`, `abusive` and
+/// `disrespectful` are insults and vulgarity (`abusive`); `hateful` and `fearful` (fear of
+/// a group, the fear-mongering kind of hate speech in the MLMA paper) are `hateful`. MLMA
+/// has no urgent labels.
+pub fn labels_from_mlma_sentiment(sentiment: &str) -> Result<Labelled, String> {
+    let mut categories = Vec::new();
+    let mut saw_label = false;
+    for label in sentiment.trim().split('_') {
+        saw_label = true;
+        let category = match label {
+            "normal" => continue,
+            "offensive" | "abusive" | "disrespectful" => Category::Abusive,
+            "hateful" | "fearful" => Category::Hateful,
+            other => {
+                return Err(format!(
+                    "unknown MLMA sentiment label `{other}` in `{sentiment}`"
+                ));
+            }
+        };
+        if !categories.contains(&category) {
+            categories.push(category);
+        }
+    }
+    if !saw_label || sentiment.trim().is_empty() {
+        return Err("empty MLMA sentiment".to_owned());
+    }
+    categories.sort();
+    Ok(Labelled {
+        categories,
+        urgent: None,
+    })
+}
+
 /// A message the engine got wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mistake {
@@ -1204,6 +1240,30 @@ mod tests {
                 .render_mistakes()
                 .starts_with("false_alarm 1 [acceptable -> abusive] Bonjour")
         );
+    }
+
+    #[test]
+    fn mlma_sentiments_map_to_categories() {
+        assert_eq!(labels_from_mlma_sentiment("normal"), Ok(labels(&[], None)));
+        assert_eq!(
+            labels_from_mlma_sentiment("offensive"),
+            Ok(labels(&[Category::Abusive], None))
+        );
+        assert_eq!(
+            labels_from_mlma_sentiment("disrespectful_normal"),
+            Ok(labels(&[Category::Abusive], None))
+        );
+        assert_eq!(
+            labels_from_mlma_sentiment("fearful"),
+            Ok(labels(&[Category::Hateful], None))
+        );
+        assert_eq!(
+            labels_from_mlma_sentiment("fearful_abusive_offensive_hateful_normal"),
+            Ok(labels(&[Category::Hateful, Category::Abusive], None).sorted())
+        );
+        assert!(labels_from_mlma_sentiment("").is_err());
+        assert!(labels_from_mlma_sentiment("angry").is_err());
+        assert!(labels_from_mlma_sentiment("normal_").is_err());
     }
 
     #[test]
