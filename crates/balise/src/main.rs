@@ -1,5 +1,83 @@
-//! The `balise` binary: every command-line entry point of the product.
+//! The `balise` binary: every command-line entry point of the product. Each subcommand lives
+//! in its own module under `commands/`; this file only parses, localises and dispatches.
 
 mod commands;
+mod config;
+mod locale;
 
-fn main() {}
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use locale::Locale;
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+/// Balise : gestion des médias sociaux institutionnels des organismes publics québécois.
+#[derive(Debug, Parser)]
+#[command(name = "balise", version)]
+struct Cli {
+    /// Langue de l'interface : fr (défaut) ou en.
+    #[arg(long = "lang", visible_alias = "langue", global = true, value_name = "fr|en")]
+    lang: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    #[command(skip)]
+    Placeholder,
+}
+
+const HELP_EN_ROOT: &[(&str, &str)] = &[
+    ("balise.lang", "Interface language: fr (default) or en"),
+];
+
+fn english_help() -> HashMap<String, &'static str> {
+    let tables: &[&[(&str, &str)]] = &[HELP_EN_ROOT];
+    let mut english = HashMap::new();
+    for table in tables {
+        for (key, text) in *table {
+            english.insert((*key).to_owned(), *text);
+        }
+    }
+    english
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let locale = Locale::detect(&args);
+    let about = match locale {
+        Locale::French => "Balise : gestion des médias sociaux institutionnels des organismes publics québécois.",
+        Locale::English => "Balise: institutional social media management for Quebec public bodies.",
+    };
+    let command = locale::localize(Cli::command().about(about), locale, &english_help());
+    let matches = command.get_matches_from(&args);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BALISE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    match dispatch(cli.command) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("erreur : {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Placeholder => { runtime()?; Ok(ExitCode::SUCCESS) }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}

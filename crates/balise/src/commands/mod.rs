@@ -1,3 +1,4 @@
 //! One module per `balise` subcommand. Each exports a clap `Args` struct documented in
 //! French (the default locale), a `run` function, and `HELP_EN`: the English help strings
 //! keyed by `subcommand` or `subcommand.argument`, used when the locale is English.
+
