@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use domain::business_time::{
     Budget, BusinessCalendar, BusinessTimeError, HolidaySource, StagePlan, VigilancePeriod,
@@ -24,6 +24,11 @@ impl HolidaySource for FixedHolidays {
 }
 
 fn test_holidays() -> Arc<FixedHolidays> {
+    Arc::clone(&TEST_HOLIDAYS)
+}
+
+/// Built once: the minute-by-minute reference below asks about holidays millions of times.
+static TEST_HOLIDAYS: LazyLock<Arc<FixedHolidays>> = LazyLock::new(|| {
     Arc::new(FixedHolidays(BTreeSet::from([
         date(2025, 4, 18),
         date(2025, 4, 21),
@@ -34,7 +39,7 @@ fn test_holidays() -> Arc<FixedHolidays> {
         date(2026, 1, 1),
         date(2026, 1, 2),
     ])))
-}
+});
 
 fn toronto() -> TimeZone {
     TimeZone::get("America/Toronto").unwrap()
@@ -873,5 +878,177 @@ proptest! {
         prop_assert!(replanned.first_response_due >= plan.first_response_due);
         prop_assert_eq!(replanned.committed_due, plan.committed_due);
         prop_assert!(replanned.stages.windows(2).all(|pair| pair[0].due <= pair[1].due));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A deliberately naive reference, independent of the window arithmetic: it walks minute by
+// minute and asks the wall clock whether each minute is a business minute. Toronto offsets
+// are whole hours, so a minute-aligned instant starts a whole civil minute.
+
+/// Which calendar the reference mirrors: `(calendar, is_business_minute)`.
+type Reference = (BusinessCalendar, fn(Timestamp) -> bool);
+
+fn local(instant: Timestamp) -> jiff::civil::DateTime {
+    toronto().to_datetime(instant)
+}
+
+fn in_any(time_of_day: Time, windows: &[(Time, Time)]) -> bool {
+    windows
+        .iter()
+        .any(|&(open, close)| open <= time_of_day && time_of_day < close)
+}
+
+fn reference_mamh_minute(instant: Timestamp) -> bool {
+    let civil = local(instant);
+    let weekday = civil.date().weekday().to_monday_zero_offset();
+    weekday < 5
+        && !test_holidays().is_holiday(civil.date())
+        && in_any(
+            civil.time(),
+            &[
+                (time(8, 30, 0, 0), time(12, 0, 0, 0)),
+                (time(13, 0, 0, 0), time(16, 30, 0, 0)),
+            ],
+        )
+}
+
+fn reference_dst_straddling_minute(instant: Timestamp) -> bool {
+    let civil = local(instant);
+    !test_holidays().is_holiday(civil.date())
+        && in_any(
+            civil.time(),
+            &[
+                (time(1, 0, 0, 0), time(3, 0, 0, 0)),
+                (time(8, 30, 0, 0), time(12, 0, 0, 0)),
+            ],
+        )
+}
+
+fn holiday_vigilance_period() -> VigilancePeriod {
+    VigilancePeriod::new(
+        at("2025-12-20 10:00"),
+        at("2026-01-03 15:00"),
+        &[(time(7, 0, 0, 0), time(19, 0, 0, 0))],
+    )
+    .unwrap()
+}
+
+fn reference_mamh_with_vigilance_minute(instant: Timestamp) -> bool {
+    let in_period = at("2025-12-20 10:00") <= instant && instant < at("2026-01-03 15:00");
+    reference_mamh_minute(instant)
+        || (in_period
+            && in_any(
+                local(instant).time(),
+                &[(time(7, 0, 0, 0), time(19, 0, 0, 0))],
+            ))
+}
+
+fn references() -> impl Strategy<Value = Reference> {
+    prop_oneof![
+        Just((
+            mamh_calendar(),
+            reference_mamh_minute as fn(Timestamp) -> bool
+        )),
+        Just((
+            dst_straddling_calendar(),
+            reference_dst_straddling_minute as fn(Timestamp) -> bool
+        )),
+        Just((
+            mamh_calendar().with_vigilance(vec![holiday_vigilance_period()]),
+            reference_mamh_with_vigilance_minute as fn(Timestamp) -> bool
+        )),
+    ]
+}
+
+/// Minute-aligned instants: a third in 2000–2100, a third in the autumn 2025 – spring 2026
+/// season that holds both daylight-saving changes and the year-end holidays, a third around
+/// the vigilance period.
+fn minute_instant() -> impl Strategy<Value = Timestamp> {
+    let wide = (at("2000-01-01 00:00").as_second() / 60)..(at("2100-12-31 00:00").as_second() / 60);
+    let season =
+        (at("2025-10-25 00:00").as_second() / 60)..(at("2026-03-15 00:00").as_second() / 60);
+    let vigilance =
+        (at("2025-12-19 00:00").as_second() / 60)..(at("2026-01-05 00:00").as_second() / 60);
+    prop_oneof![wide, season, vigilance]
+        .prop_map(|minute| Timestamp::from_second(minute * 60).unwrap())
+}
+
+const ONE_MINUTE: SignedDuration = SignedDuration::from_mins(1);
+
+fn reference_add(
+    is_business_minute: fn(Timestamp) -> bool,
+    start: Timestamp,
+    minutes: i64,
+) -> Timestamp {
+    let mut cursor = start;
+    let mut remaining = minutes;
+    while remaining > 0 {
+        if is_business_minute(cursor) {
+            remaining -= 1;
+        }
+        cursor = cursor.checked_add(ONE_MINUTE).unwrap();
+    }
+    cursor
+}
+
+fn reference_clock_start(
+    is_business_minute: fn(Timestamp) -> bool,
+    received: Timestamp,
+) -> Timestamp {
+    let mut cursor = received;
+    while !is_business_minute(cursor) {
+        cursor = cursor.checked_add(ONE_MINUTE).unwrap();
+    }
+    cursor
+}
+
+fn reference_between(
+    is_business_minute: fn(Timestamp) -> bool,
+    from: Timestamp,
+    to: Timestamp,
+) -> SignedDuration {
+    let mut cursor = from;
+    let mut count = 0;
+    while cursor < to {
+        if is_business_minute(cursor) {
+            count += 1;
+        }
+        cursor = cursor.checked_add(ONE_MINUTE).unwrap();
+    }
+    minutes(count)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(120))]
+
+    #[test]
+    fn agrees_with_a_minute_by_minute_reference(
+        (calendar, is_business_minute) in references(),
+        received in minute_instant(),
+        amount_minutes in 1..=14 * 60i64,
+        later_minutes in 0..6 * 24 * 60i64,
+    ) {
+        prop_assert_eq!(calendar.clock_start(received).unwrap(), reference_clock_start(is_business_minute, received));
+        prop_assert_eq!(
+            calendar.add_business(received, minutes(amount_minutes)).unwrap(),
+            reference_add(is_business_minute, received, amount_minutes)
+        );
+        let later = received.checked_add(minutes(later_minutes)).unwrap();
+        prop_assert_eq!(
+            calendar.business_between(received, later).unwrap(),
+            reference_between(is_business_minute, received, later)
+        );
+    }
+
+    #[test]
+    fn mamh_plans_agree_with_the_reference(received in minute_instant()) {
+        let calendar = mamh_calendar();
+        let plan = calendar.plan_stages(received, &mamh_stages()).unwrap();
+        let triage = reference_add(reference_mamh_minute, received, 90);
+        let sector = reference_add(reference_mamh_minute, triage, 690);
+        let review = reference_add(reference_mamh_minute, sector, 60);
+        let dues: Vec<Timestamp> = plan.stages.iter().map(|stage| stage.due).collect();
+        prop_assert_eq!(dues, vec![triage, sector, review]);
     }
 }
