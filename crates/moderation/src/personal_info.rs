@@ -105,11 +105,7 @@ pub fn find_personal_info(text: &str, public_phone_numbers: &[String]) -> Vec<Pe
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut position = 0;
-    while let Some(offset) = bytes
-        .get(position..)
-        .and_then(|rest| rest.iter().position(|&b| b.is_ascii_digit() || b == b'@'))
-    {
-        let at = position + offset;
+    while let Some(at) = next_digit_or_at_sign(bytes, position) {
         if byte_at(bytes, at) == b'@' {
             match email_at(text, at) {
                 Some((start, end)) => {
@@ -123,6 +119,44 @@ pub fn find_personal_info(text: &str, public_phone_numbers: &[String]) -> Vec<Pe
         }
     }
     found
+}
+
+fn is_digit_or_at_sign(byte: u8) -> bool {
+    byte.is_ascii_digit() || byte == b'@'
+}
+
+/// The first ASCII digit or `@` at or after `from`. Most of a comment is words, so this
+/// looks at eight bytes at a time and only inspects the bytes of a word that holds a value
+/// in 0x30..=0x40 (digits, `:;<=>?` and `@`).
+fn next_digit_or_at_sign(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let rest = bytes.get(from..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut offset = from;
+    for chunk in chunks.by_ref() {
+        let word = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        // "Has a byte strictly between 0x2F and 0x41" (Bit Twiddling Hacks, `hasbetween`):
+        // exact for every byte value, including those with the high bit set.
+        let low_seven_bits = word & (ONES * 127);
+        let between = (ONES * (127 + 0x41)).wrapping_sub(low_seven_bits)
+            & !word
+            & low_seven_bits.wrapping_add(ONES * (127 - 0x2F))
+            & HIGH_BITS;
+        if between != 0
+            && let Some(index) = chunk.iter().position(|&byte| is_digit_or_at_sign(byte))
+        {
+            return Some(offset + index);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&byte| is_digit_or_at_sign(byte))
+        .map(|index| offset + index)
 }
 
 /// Adds a match, dropping earlier ones it overlaps: only an e-mail address can reach back
@@ -166,8 +200,6 @@ fn is_word_byte(byte: u8) -> bool {
 const NO_BREAK_SPACE: &[u8] = "\u{a0}".as_bytes();
 const NARROW_NO_BREAK_SPACE: &[u8] = "\u{202f}".as_bytes();
 const THIN_SPACE: &[u8] = "\u{2009}".as_bytes();
-const EN_DASH: &[u8] = "\u{2013}".as_bytes();
-const NON_BREAKING_HYPHEN: &[u8] = "\u{2011}".as_bytes();
 
 /// Length in bytes of a space-like character at `index` (ASCII space or the no-break spaces
 /// French typography puts inside numbers), or 0.
@@ -209,13 +241,17 @@ fn scan_digit_run(
     let bytes = text.as_bytes();
     let run_end = digit_run_end(bytes, start);
     let before = byte_before(bytes, start);
+    let run_len = run_end - start;
     if before.is_ascii_alphabetic() {
         // Digits glued to letters are codes ("A1B", "COVID19"), postal codes or RAMQ numbers.
-        if let Some(end) = postal_code_at(bytes, start - 1) {
+        if run_len == 1
+            && let Some(end) = postal_code_at(bytes, start - 1)
+        {
             push_match(found, PersonalInfoKind::PostalCode, start - 1, end);
             return end;
         }
-        if let Some(letters_start) = start.checked_sub(4)
+        if (run_len == 4 || run_len == 8)
+            && let Some(letters_start) = start.checked_sub(4)
             && let Some(end) = health_number_at(bytes, letters_start)
         {
             push_match(
@@ -231,7 +267,9 @@ fn scan_digit_run(
     if before == b'_' {
         return run_end;
     }
-    if let Some((letters_start, end)) = health_number_before_separator(bytes, start) {
+    if (run_len == 4 || run_len == 8)
+        && let Some((letters_start, end)) = health_number_before_separator(bytes, start)
+    {
         push_match(
             found,
             PersonalInfoKind::HealthInsuranceNumber,
@@ -250,6 +288,7 @@ fn scan_digit_run(
             end
         }
         NumberOutcome::Public { end } => end,
+        NumberOutcome::TooShort { last_group_start } => last_group_start.max(run_end),
         NumberOutcome::Nothing => run_end,
     }
 }
@@ -362,6 +401,19 @@ impl DigitBuffer {
 /// A separator between digit groups: at most three characters among spaces, one dash or dot,
 /// and parentheses ("(418) 555", "1 (819) 555", "418 - 555"), followed by a digit.
 fn separator_at(bytes: &[u8], start: usize) -> Option<(GroupSeparator, usize)> {
+    let first = byte_at(bytes, start);
+    // The usual case, one ASCII character between groups ("418 555-1234"), needs no loop.
+    if matches!(first, b' ' | b'-' | b'.') && byte_at(bytes, start + 1).is_ascii_digit() {
+        let separator = GroupSeparator {
+            spaces_only: first == b' ',
+            has_dot: first == b'.',
+            has_parenthesis: false,
+        };
+        return Some((separator, start + 1));
+    }
+    if !matches!(first, b' ' | b'-' | b'.' | b'(' | b')' | 0xc2 | 0xe2) {
+        return None;
+    }
     let mut separator = GroupSeparator {
         spaces_only: true,
         ..GroupSeparator::default()
@@ -371,36 +423,33 @@ fn separator_at(bytes: &[u8], start: usize) -> Option<(GroupSeparator, usize)> {
     let mut opening = 0;
     let mut closing = 0;
     for _ in 0..3 {
-        let space = space_len_at(bytes, position);
-        let rest = bytes.get(position..).unwrap_or(&[]);
-        if space > 0 {
-            position += space;
-        } else if rest.first() == Some(&b'-') {
-            punctuation += 1;
-            separator.spaces_only = false;
-            position += 1;
-        } else if rest.first() == Some(&b'.') {
-            punctuation += 1;
-            separator.spaces_only = false;
-            separator.has_dot = true;
-            position += 1;
-        } else if rest.first() == Some(&b'(') {
-            opening += 1;
-            separator.spaces_only = false;
-            separator.has_parenthesis = true;
-            position += 1;
-        } else if rest.first() == Some(&b')') {
-            closing += 1;
-            separator.spaces_only = false;
-            separator.has_parenthesis = true;
-            position += 1;
-        } else if rest.starts_with(EN_DASH) || rest.starts_with(NON_BREAKING_HYPHEN) {
-            punctuation += 1;
-            separator.spaces_only = false;
-            position += 3;
-        } else {
-            break;
+        let (len, kind) = match byte_at(bytes, position) {
+            b' ' => (1, b' '),
+            b'-' => (1, b'-'),
+            b'.' => (1, b'.'),
+            b'(' => (1, b'('),
+            b')' => (1, b')'),
+            // U+00A0 no-break space.
+            0xc2 if byte_at(bytes, position + 1) == 0xa0 => (2, b' '),
+            0xe2 if byte_at(bytes, position + 1) == 0x80 => match byte_at(bytes, position + 2) {
+                // U+202F narrow no-break space, U+2009 thin space.
+                0xaf | 0x89 => (3, b' '),
+                // U+2013 en dash, U+2011 non-breaking hyphen.
+                0x93 | 0x91 => (3, b'-'),
+                _ => break,
+            },
+            _ => break,
+        };
+        position += len;
+        match kind {
+            b' ' => {}
+            b'(' => opening += 1,
+            b')' => closing += 1,
+            _ => punctuation += 1,
         }
+        separator.spaces_only &= kind == b' ';
+        separator.has_dot |= kind == b'.';
+        separator.has_parenthesis |= kind == b'(' || kind == b')';
     }
     let valid = position > start && punctuation <= 1 && opening <= 1 && closing <= 1;
     (valid && byte_at(bytes, position).is_ascii_digit()).then_some((separator, position))
@@ -411,6 +460,10 @@ enum NumberOutcome {
         kind: PersonalInfoKind,
         start: usize,
         end: usize,
+    },
+    /// Too few digits in the whole run of groups: resume at the start of its last group.
+    TooShort {
+        last_group_start: usize,
     },
     /// A toll-free or published number: consumed, so its tail is not read as something else.
     Public {
@@ -423,6 +476,21 @@ enum NumberOutcome {
 fn number_at(text: &str, start: usize, public_phone_numbers: &[String]) -> NumberOutcome {
     let bytes = text.as_bytes();
     let grouped = GroupedDigits::parse(bytes, start);
+    // Cards, phones and NAS all have at least nine digits: most numbers stop here.
+    let total_digits: usize = grouped.groups[..grouped.count]
+        .iter()
+        .map(|group| group.len())
+        .sum();
+    if total_digits < 9 {
+        // The groups after the first hold even fewer digits, so they cannot be a card, a
+        // phone or a NAS either; only the last one may still be a civic number.
+        if grouped.count < MAX_GROUPS {
+            return NumberOutcome::TooShort {
+                last_group_start: grouped.groups[grouped.count - 1].start,
+            };
+        }
+        return NumberOutcome::Nothing;
+    }
     let candidate = payment_card_in(bytes, &grouped)
         .map(|end| (PersonalInfoKind::PaymentCard, start, end, None))
         .or_else(|| {
@@ -963,20 +1031,32 @@ impl FoldedWord {
             overflow: false,
             end: start,
         };
-        let Some(rest) = text.get(start..) else {
+        if !text.is_char_boundary(start) {
             return word;
-        };
-        for character in rest.chars() {
-            if !character.is_alphabetic() {
+        }
+        let bytes = text.as_bytes();
+        loop {
+            let byte = byte_at(bytes, word.end);
+            // ASCII needs no decoding; only accented letters go through `char`.
+            let (letter, len) = if byte.is_ascii_alphabetic() {
+                (byte.to_ascii_lowercase(), 1)
+            } else if byte < 0x80 {
                 break;
-            }
+            } else {
+                match text.get(word.end..).and_then(|rest| rest.chars().next()) {
+                    Some(character) if character.is_alphabetic() => {
+                        (fold_letter(character), character.len_utf8())
+                    }
+                    _ => break,
+                }
+            };
             if word.len == word.buffer.len() {
                 word.overflow = true;
                 break;
             }
-            word.buffer[word.len] = fold_letter(character);
+            word.buffer[word.len] = letter;
             word.len += 1;
-            word.end += character.len_utf8();
+            word.end += len;
         }
         word
     }
@@ -1089,11 +1169,15 @@ fn email_at(text: &str, at: usize) -> Option<(usize, usize)> {
 // ---------------------------------------------------------------------------------------
 
 fn is_postal_first_letter(byte: u8) -> bool {
-    b"ABCEGHJKLMNPRSTVXY".contains(&byte.to_ascii_uppercase())
+    matches!(
+        byte.to_ascii_uppercase(),
+        b'A' | b'B' | b'C' | b'E' | b'G' | b'H' | b'J'
+            ..=b'N' | b'P' | b'R' | b'S' | b'T' | b'V' | b'X' | b'Y'
+    )
 }
 
 fn is_postal_letter(byte: u8) -> bool {
-    b"ABCEGHJKLMNPRSTVWXYZ".contains(&byte.to_ascii_uppercase())
+    matches!(byte.to_ascii_uppercase(), b'A' | b'B' | b'C' | b'E' | b'G' | b'H' | b'J'..=b'N' | b'P' | b'R' | b'S' | b'T' | b'V'..=b'Z')
 }
 
 /// A Canadian postal code starting at `start`: "G1R 4S5", "g1r4s5", "H2X-1Y4".
@@ -1129,7 +1213,13 @@ fn postal_code_at(bytes: &[u8], start: usize) -> Option<usize> {
 /// Lower-case four-letter French words that precede eight-digit numbers in ordinary text.
 fn is_common_four_letter_word(letters: &[u8]) -> bool {
     matches!(
-        letters.to_ascii_lowercase().as_slice(),
+        [
+            letters[0].to_ascii_lowercase(),
+            letters[1].to_ascii_lowercase(),
+            letters[2].to_ascii_lowercase(),
+            letters[3].to_ascii_lowercase()
+        ]
+        .as_slice(),
         b"pour"
             | b"dans"
             | b"avec"
@@ -1286,11 +1376,29 @@ fn is_name_particle(word: &[u8]) -> bool {
     )
 }
 
+/// A cheap look at the two bytes after a civic number: every street type starts with one of
+/// these letters, possibly after a comma, a space, an ordinal or a letter suffix.
+fn may_start_street_after_civic(bytes: &[u8], civic_end: usize) -> bool {
+    let next = byte_at(bytes, civic_end);
+    let after = byte_at(bytes, civic_end + 1);
+    let street_initial = |byte: u8| {
+        matches!(
+            byte.to_ascii_lowercase(),
+            b'r' | b'a' | b'b' | b'c' | b'p' | b'm' | b'i' | b't' | b's'
+        ) || byte.is_ascii_digit()
+    };
+    match next {
+        b' ' => street_initial(after),
+        b',' | b'-' | 0xc2 | 0xe2 => true,
+        byte => byte.is_ascii_alphabetic(),
+    }
+}
+
 /// A civic address starting at the civic number at `start` ("123, rue Principale",
 /// "4500 boul. Henri-Bourassa Est, app. 12"), if something marks it as a person's address.
 fn street_address_at(text: &str, start: usize, civic_end: usize) -> Option<usize> {
     let bytes = text.as_bytes();
-    if civic_end - start > 6 {
+    if civic_end - start > 6 || !may_start_street_after_civic(bytes, civic_end) {
         return None;
     }
     let mut position = civic_end;
@@ -1603,5 +1711,29 @@ mod unit_tests {
     fn luhn_accepts_known_valid_numbers_and_rejects_altered_ones() {
         assert!(luhn_valid(&[0, 4, 6, 4, 5, 4, 2, 8, 6]));
         assert!(!luhn_valid(&[0, 4, 6, 4, 5, 4, 2, 8, 7]));
+    }
+
+    #[test]
+    fn word_at_a_time_scan_agrees_with_a_byte_at_a_time_scan() {
+        for background in [b'a', 0x00, 0x2f, 0x41, 0x7f, 0x80, 0xc3, 0xff] {
+            for value in 0..=255u8 {
+                for index in 0..19 {
+                    let mut bytes = vec![background; 19];
+                    bytes[index] = value;
+                    let expected = bytes.iter().position(|&byte| is_digit_or_at_sign(byte));
+                    assert_eq!(
+                        next_digit_or_at_sign(&bytes, 0),
+                        expected,
+                        "value {value:#x} at {index} on {background:#x}"
+                    );
+                    let from = index.min(3);
+                    let expected_from = bytes[from..]
+                        .iter()
+                        .position(|&byte| is_digit_or_at_sign(byte))
+                        .map(|found| found + from);
+                    assert_eq!(next_digit_or_at_sign(&bytes, from), expected_from);
+                }
+            }
+        }
     }
 }
