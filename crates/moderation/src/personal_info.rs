@@ -315,6 +315,8 @@ struct GroupSeparator {
     spaces_only: bool,
     has_dot: bool,
     has_parenthesis: bool,
+    /// "418/555-1234" is a phone; a slash anywhere else in a number is a date or a fraction.
+    has_slash: bool,
 }
 
 /// Up to `MAX_GROUPS` digit groups joined by short separators ("418 555-1234").
@@ -381,9 +383,9 @@ impl GroupedDigits {
     }
 
     fn separators_without_dot_or_parenthesis(&self, group_count: usize) -> bool {
-        self.separators[1..group_count]
-            .iter()
-            .all(|separator| !separator.has_dot && !separator.has_parenthesis)
+        self.separators[1..group_count].iter().all(|separator| {
+            !separator.has_dot && !separator.has_parenthesis && !separator.has_slash
+        })
     }
 }
 
@@ -408,10 +410,11 @@ fn separator_at(bytes: &[u8], start: usize) -> Option<(GroupSeparator, usize)> {
             spaces_only: first == b' ',
             has_dot: first == b'.',
             has_parenthesis: false,
+            has_slash: false,
         };
         return Some((separator, start + 1));
     }
-    if !matches!(first, b' ' | b'-' | b'.' | b'(' | b')' | 0xc2 | 0xe2) {
+    if !matches!(first, b' ' | b'-' | b'.' | b'(' | b')' | b'/' | 0xc2 | 0xe2) {
         return None;
     }
     let mut separator = GroupSeparator {
@@ -429,6 +432,7 @@ fn separator_at(bytes: &[u8], start: usize) -> Option<(GroupSeparator, usize)> {
             b'.' => (1, b'.'),
             b'(' => (1, b'('),
             b')' => (1, b')'),
+            b'/' => (1, b'/'),
             // U+00A0 no-break space.
             0xc2 if byte_at(bytes, position + 1) == 0xa0 => (2, b' '),
             0xe2 if byte_at(bytes, position + 1) == 0x80 => match byte_at(bytes, position + 2) {
@@ -450,6 +454,7 @@ fn separator_at(bytes: &[u8], start: usize) -> Option<(GroupSeparator, usize)> {
         separator.spaces_only &= kind == b' ';
         separator.has_dot |= kind == b'.';
         separator.has_parenthesis |= kind == b'(' || kind == b')';
+        separator.has_slash |= kind == b'/';
     }
     let valid = position > start && punctuation <= 1 && opening <= 1 && closing <= 1;
     (valid && byte_at(bytes, position).is_ascii_digit()).then_some((separator, position))
@@ -924,6 +929,23 @@ fn is_reference_word(word: &[u8]) -> bool {
             | b"evenement"
             | b"incident"
             | b"demande"
+            | b"neq"
+            | b"entreprise"
+            | b"tps"
+            | b"tvq"
+            | b"tva"
+            | b"isbn"
+            | b"issn"
+            | b"colis"
+            | b"envoi"
+            | b"vol"
+            | b"licence"
+            | b"article"
+            | b"cause"
+            | b"jugement"
+            | b"rapport"
+            | b"formulaire"
+            | b"inscription"
     )
 }
 
@@ -1362,11 +1384,14 @@ fn is_street_type(word: &[u8]) -> bool {
     )
 }
 
-fn is_direction(word: &[u8]) -> bool {
-    matches!(
-        word,
-        b"est" | b"ouest" | b"nord" | b"sud" | b"e" | b"o" | b"n" | b"s"
-    )
+/// A direction after a street name. "est" is also the verb, and a lone letter is anything,
+/// so those two count only capitalised ("Henri-Bourassa Est", "Sherbrooke O.").
+fn is_direction(word: &[u8], capitalised: bool) -> bool {
+    match word {
+        b"ouest" | b"nord" | b"sud" => true,
+        b"est" | b"e" | b"o" | b"n" | b"s" => capitalised,
+        _ => false,
+    }
 }
 
 fn is_name_particle(word: &[u8]) -> bool {
@@ -1500,7 +1525,7 @@ fn street_name_end(text: &str, start: usize) -> Option<usize> {
             .and_then(|rest| rest.chars().next())
             .is_some_and(char::is_uppercase);
         let word = FoldedWord::read(text, next);
-        if is_direction(word.as_bytes()) {
+        if is_direction(word.as_bytes(), starts_upper) {
             end = word.end;
             if byte_at(bytes, end) == b'.' && word.len == 1 {
                 end += 1;
@@ -1519,7 +1544,8 @@ fn directions_end(text: &str, end: usize) -> usize {
     let bytes = text.as_bytes();
     let next = skip_spaces(bytes, end, 1);
     let word = FoldedWord::read(text, next);
-    if next > end && is_direction(word.as_bytes()) && word.len > 1 {
+    let capitalised = byte_at(bytes, next).is_ascii_uppercase();
+    if next > end && is_direction(word.as_bytes(), capitalised) && word.len > 1 {
         word.end
     } else {
         end
@@ -1643,6 +1669,8 @@ const PERSONAL_ADDRESS_CUES: &[&str] = &[
     "notre domicile",
     "domicilié",
     "domiciliée",
+    "je vis",
+    "on vit",
     "chez moi",
     "chez nous",
     "chez lui",
@@ -1663,8 +1691,16 @@ const PERSONAL_ADDRESS_CUES: &[&str] = &[
     "ma résidence",
     "sa résidence",
     "déménagé",
+    "déménagée",
+    "déménagés",
     "déménage",
+    "déménager",
+    "déménageons",
     "demenage",
+    "demenager",
+    "appartement",
+    "app.",
+    "apt",
     "mon voisin",
     "ma voisine",
     "mes voisins",
@@ -1685,14 +1721,55 @@ static PERSONAL_ADDRESS_CUE_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
 
 /// Whether a personal cue appears shortly before the address or right after it.
 fn has_personal_cue_around(bytes: &[u8], start: usize, end: usize) -> bool {
-    let window_start = start.saturating_sub(120);
-    let window_end = (end + 40).min(bytes.len());
+    let window_start = sentence_start(bytes, start, 120);
+    let window_end = sentence_end(bytes, end, 40);
     let Some(window) = bytes.get(window_start..window_end) else {
         return false;
     };
-    PERSONAL_ADDRESS_CUE_MATCHER
-        .find_iter(window)
-        .any(|found| !byte_before(bytes, window_start + found.start()).is_ascii_alphabetic())
+    PERSONAL_ADDRESS_CUE_MATCHER.find_iter(window).any(|found| {
+        // Whole words only: "réside" is a cue, "résidents" of a building are not.
+        let after = byte_at(bytes, window_start + found.end());
+        !byte_before(bytes, window_start + found.start()).is_ascii_alphabetic()
+            && !after.is_ascii_alphabetic()
+            && after != 0xc3
+    })
+}
+
+/// Where the sentence holding `position` starts, looking back at most `limit` bytes: after
+/// a line break, or after `.`, `!` or `?` followed by a space and a capital letter ("J'habite
+/// à Québec. Le 12 rue…" holds two sentences, "app. 4, 12 rue…" one).
+fn sentence_start(bytes: &[u8], position: usize, limit: usize) -> usize {
+    let lowest = position.saturating_sub(limit);
+    let mut index = position;
+    while index > lowest {
+        let byte = byte_at(bytes, index - 1);
+        if byte == b'\n' || (ends_sentence_at(bytes, index - 1)) {
+            return index;
+        }
+        index -= 1;
+    }
+    // Never start inside a character: the cue matcher reads bytes, but a clean start is
+    // cheaper to reason about.
+    while index < position && (byte_at(bytes, index) & 0xc0) == 0x80 {
+        index += 1;
+    }
+    index
+}
+
+/// Where the sentence holding `position` ends, looking ahead at most `limit` bytes.
+fn sentence_end(bytes: &[u8], position: usize, limit: usize) -> usize {
+    let highest = (position + limit).min(bytes.len());
+    (position..highest)
+        .find(|&index| byte_at(bytes, index) == b'\n' || ends_sentence_at(bytes, index))
+        .unwrap_or(highest)
+}
+
+/// Whether the byte at `index` is `.`, `!` or `?` closing a sentence: a space and a capital
+/// letter follow.
+fn ends_sentence_at(bytes: &[u8], index: usize) -> bool {
+    matches!(byte_at(bytes, index), b'.' | b'!' | b'?')
+        && byte_at(bytes, index + 1) == b' '
+        && (byte_at(bytes, index + 2).is_ascii_uppercase() || byte_at(bytes, index + 2) == 0xc3)
 }
 
 /// Whether a postal code follows within a short distance (the city in between).

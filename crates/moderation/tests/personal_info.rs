@@ -503,3 +503,157 @@ proptest! {
         assert_well_formed(&text, &found);
     }
 }
+
+// ----- More cases, each a trap seen in comments to public bodies ----------------------
+
+#[test]
+fn more_phone_formats_and_traps() {
+    check("418/555-1234", &[(Phone, "418/555-1234")]);
+    check("(514)-555-1234", &[(Phone, "(514)-555-1234")]);
+    check("514 - 555 - 1234", &[(Phone, "514 - 555 - 1234")]);
+    check("+1 (438) 555-1234", &[(Phone, "+1 (438) 555-1234")]);
+    check(
+        "579\u{2011}555\u{2011}1234",
+        &[(Phone, "579\u{2011}555\u{2011}1234")],
+    );
+    check("418 5551234", &[(Phone, "418 5551234")]);
+    check("418-555-1234 p. 22", &[(Phone, "418-555-1234 p. 22")]);
+    check("Numéro: 418-555-1234!", &[(Phone, "418-555-1234")]);
+    check("«418 555-1234»", &[(Phone, "418 555-1234")]);
+    // A by-law or file number shaped like a phone number is not a phone.
+    check("Dossier : 418-555-1234", &[]);
+    check("NEQ 2264567890", &[]);
+    // Glued to letters or followed by a decimal.
+    check("ref418-555-1234", &[]);
+    check("418-555-1234abc", &[]);
+    check("418 555 1234,75 $", &[]);
+    // Dates and fractions around slashes.
+    check("15/04/2023 au 16/04/2023", &[]);
+    check("1/2 tasse", &[]);
+}
+
+#[test]
+fn more_email_cases() {
+    check(
+        "Courriel: Jean.Tremblay@Gmail.COM",
+        &[(Email, "Jean.Tremblay@Gmail.COM")],
+    );
+    check(
+        "<sylvie.cote@ssss.gouv.qc.ca>",
+        &[(Email, "sylvie.cote@ssss.gouv.qc.ca")],
+    );
+    check("o'brien@exemple.ca", &[(Email, "o'brien@exemple.ca")]);
+    check(
+        "a@b.co et c@d.org",
+        &[(Email, "a@b.co"), (Email, "c@d.org")],
+    );
+    check("..jean@gmail.com", &[(Email, "jean@gmail.com")]);
+    check("jean@gmail", &[]);
+    check("@@@", &[]);
+}
+
+#[test]
+fn more_nas_cases() {
+    check(
+        "NAS 123 456 782 svp",
+        &[(SocialInsuranceNumber, "123 456 782")],
+    );
+    check(
+        "mon nas:560-123-457",
+        &[(SocialInsuranceNumber, "560-123-457")],
+    );
+    check("730012341", &[(SocialInsuranceNumber, "730012341")]);
+    // Thousands, decimals and prices.
+    check("123 456 782,50 $", &[]);
+    check("le montant de 123456782 $", &[]);
+    check("ISBN 978-2-123456-78-2", &[]);
+    check("facture no 123 456 782", &[]);
+    check("numéro de client 123456782", &[]);
+}
+
+#[test]
+fn more_health_insurance_number_cases() {
+    check(
+        "TREM 8551 1234",
+        &[(HealthInsuranceNumber, "TREM 8551 1234")],
+    );
+    check(
+        "carte: ROYM\u{a0}7012\u{a0}3145",
+        &[(HealthInsuranceNumber, "ROYM\u{a0}7012\u{a0}3145")],
+    );
+    check(
+        "TREM 8502 2912",
+        &[(HealthInsuranceNumber, "TREM 8502 2912")],
+    );
+    check("TREM 8504 3112", &[]);
+    check(
+        "TREM 85011234 5",
+        &[(HealthInsuranceNumber, "TREM 85011234")],
+    );
+    check("TREM 8501 12345", &[]);
+}
+
+#[test]
+fn more_card_cases() {
+    check(
+        "4532 0151 1283 0366",
+        &[(PaymentCard, "4532 0151 1283 0366")],
+    );
+    check(
+        "Visa: 4532015112830366.",
+        &[(PaymentCard, "4532015112830366")],
+    );
+    check(
+        "5200-8282-8282-8210",
+        &[(PaymentCard, "5200-8282-8282-8210")],
+    );
+    check("378734493671000", &[(PaymentCard, "378734493671000")]);
+    // Dots are thousands or versions, not cards.
+    check("4532.0151.1283.0366", &[]);
+}
+
+#[test]
+fn more_postal_code_cases() {
+    check("code postal: g1r 4s5", &[(PostalCode, "g1r 4s5")]);
+    check("H3A2A7", &[(PostalCode, "H3A2A7")]);
+    check("(J4K 1A1)", &[(PostalCode, "J4K 1A1")]);
+    check("la route G1R", &[]);
+    check("A1A 1A", &[]);
+}
+
+#[test]
+fn more_street_address_cases() {
+    check(
+        "Ma voisine habite au 34 rue des Érables et elle fait du bruit",
+        &[(StreetAddress, "34 rue des Érables")],
+    );
+    check(
+        "venez me voir, j'habite 12 av. du Parc",
+        &[(StreetAddress, "12 av. du Parc")],
+    );
+    check(
+        "je demeure au 1450 ch. Sainte-Foy",
+        &[(StreetAddress, "1450 ch. Sainte-Foy")],
+    );
+    check(
+        "elle habite au 12A rue Dufferin",
+        &[(StreetAddress, "12A rue Dufferin")],
+    );
+    check(
+        "Mon adresse est 3-1234 rue Mgr-Bourget",
+        &[(StreetAddress, "3-1234 rue Mgr-Bourget")],
+    );
+    check(
+        "à 45 allée des Bouleaux, c'est chez nous",
+        &[(StreetAddress, "45 allée des Bouleaux")],
+    );
+    check(
+        "j'ai déménagé au 9 terrasse Dufferin",
+        &[(StreetAddress, "9 terrasse Dufferin")],
+    );
+    // A building's residents, a museum, a past address: not a person's home.
+    check("Les résidents du 1200 boulevard Laurier se plaignent", &[]);
+    check("Le musée au 2 place Royale est fermé", &[]);
+    check("Mon grand-père habitait au 12 rue Saint-Louis en 1920", &[]);
+    check("J'habite à Québec. Le 12 rue Principale est fermé.", &[]);
+}
