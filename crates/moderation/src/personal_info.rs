@@ -519,7 +519,8 @@ fn number_at(text: &str, start: usize, public_phone_numbers: &[String]) -> Numbe
     }
     if let Some(ten_digits) = ten_digits
         && (is_toll_free_or_premium(&ten_digits)
-            || is_public_phone(&ten_digits, public_phone_numbers))
+            || is_public_phone(&ten_digits, public_phone_numbers)
+            || introduced_as_an_organisation_line(bytes, span_start))
     {
         return NumberOutcome::Public { end: span_end };
     }
@@ -713,6 +714,94 @@ fn is_public_phone(ten_digits: &[u8; 10], public_phone_numbers: &[String]) -> bo
             _ => false,
         }
     })
+}
+
+/// Phrases that introduce an organisation's line ("composez le", "Info-Santé", "le service à
+/// la clientèle au"), and first-person words that make the number the writer's own
+/// whatever else the sentence says ("appelez-moi", "mon cell").
+const PHONE_CONTEXT_CUES: &[(&str, PhoneContextCue)] = &[
+    ("composez", PhoneContextCue::Organisation),
+    ("composer le", PhoneContextCue::Organisation),
+    ("service à la clientèle", PhoneContextCue::Organisation),
+    ("service a la clientele", PhoneContextCue::Organisation),
+    ("service aux citoyens", PhoneContextCue::Organisation),
+    ("services québec", PhoneContextCue::Organisation),
+    ("services quebec", PhoneContextCue::Organisation),
+    ("hôtel de ville", PhoneContextCue::Organisation),
+    ("hotel de ville", PhoneContextCue::Organisation),
+    ("info-santé", PhoneContextCue::Organisation),
+    ("info-sante", PhoneContextCue::Organisation),
+    ("info-social", PhoneContextCue::Organisation),
+    ("clsc", PhoneContextCue::Organisation),
+    ("ligne info", PhoneContextCue::Organisation),
+    ("ligne d'information", PhoneContextCue::Organisation),
+    ("ligne d’information", PhoneContextCue::Organisation),
+    ("centre d'appels", PhoneContextCue::Organisation),
+    ("centre d’appels", PhoneContextCue::Organisation),
+    ("bureau municipal", PhoneContextCue::Organisation),
+    ("la municipalité", PhoneContextCue::Organisation),
+    ("la ville au", PhoneContextCue::Organisation),
+    ("la mairie", PhoneContextCue::Organisation),
+    ("sans frais", PhoneContextCue::Organisation),
+    ("pour information", PhoneContextCue::Organisation),
+    ("pour plus d'info", PhoneContextCue::Organisation),
+    ("pour plus d’info", PhoneContextCue::Organisation),
+    ("pour renseignements", PhoneContextCue::Organisation),
+    ("pour plus de renseignements", PhoneContextCue::Organisation),
+    ("moi", PhoneContextCue::FirstPerson),
+    ("mon", PhoneContextCue::FirstPerson),
+    ("ma", PhoneContextCue::FirstPerson),
+    ("mes", PhoneContextCue::FirstPerson),
+    ("me", PhoneContextCue::FirstPerson),
+    ("m'", PhoneContextCue::FirstPerson),
+    ("m’", PhoneContextCue::FirstPerson),
+    ("perso", PhoneContextCue::FirstPerson),
+    ("cell", PhoneContextCue::FirstPerson),
+    ("cellulaire", PhoneContextCue::FirstPerson),
+    ("domicile", PhoneContextCue::FirstPerson),
+    ("maison", PhoneContextCue::FirstPerson),
+    ("texto", PhoneContextCue::FirstPerson),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PhoneContextCue {
+    Organisation,
+    FirstPerson,
+}
+
+static PHONE_CONTEXT_CUE_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(PHONE_CONTEXT_CUES.iter().map(|(pattern, _)| pattern))
+        .expect("the cue list is a short list of literals, which always builds")
+});
+
+/// Whether the sentence before a phone number presents it as an organisation's line and
+/// nothing in it says the number is the writer's.
+fn introduced_as_an_organisation_line(bytes: &[u8], start: usize) -> bool {
+    let window_start = sentence_start(bytes, start, 80);
+    let Some(window) = bytes.get(window_start..start) else {
+        return false;
+    };
+    let mut organisation = false;
+    for found in PHONE_CONTEXT_CUE_MATCHER.find_overlapping_iter(window) {
+        let match_start = window_start + found.start();
+        let match_end = window_start + found.end();
+        let last = byte_before(bytes, match_end);
+        let whole_word = !byte_before(bytes, match_start).is_ascii_alphabetic()
+            && (matches!(last, b'\'' | 0x99)
+                || (!byte_at(bytes, match_end).is_ascii_alphabetic()
+                    && byte_at(bytes, match_end) != 0xc3));
+        if !whole_word {
+            continue;
+        }
+        match PHONE_CONTEXT_CUES.get(found.pattern().as_usize()) {
+            Some((_, PhoneContextCue::FirstPerson)) => return false,
+            Some((_, PhoneContextCue::Organisation)) => organisation = true,
+            None => {}
+        }
+    }
+    organisation
 }
 
 /// "poste 123", ", ext. 12", " x 45", " #204" after a phone number.

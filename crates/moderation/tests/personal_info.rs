@@ -657,3 +657,32 @@ fn more_street_address_cases() {
     check("Mon grand-père habitait au 12 rue Saint-Louis en 1920", &[]);
     check("J'habite à Québec. Le 12 rue Principale est fermé.", &[]);
 }
+
+#[test]
+fn organisation_lines_introduced_as_such_are_not_personal() {
+    check("Pour plus d'info, composez le 418 641-6411.", &[]);
+    check(
+        "Le service à la clientèle au 514 872-0311 ne répond jamais",
+        &[],
+    );
+    check("J'ai appelé Services Québec au 418 644-4545", &[]);
+    check("Le CLSC: 819-555-1234", &[]);
+    // The writer's own number, even in a sentence about the organisation.
+    check(
+        "Pour plus d'info, appelez-moi au 418 555-1234",
+        &[(Phone, "418 555-1234")],
+    );
+    check(
+        "Le CLSC m'a donné le 819-555-1234",
+        &[(Phone, "819-555-1234")],
+    );
+    check(
+        "Pour information, mon cell est 418 555-1234",
+        &[(Phone, "418 555-1234")],
+    );
+    // The cue must be in the same sentence.
+    check(
+        "Composez le 311. Sinon, 418 555-1234",
+        &[(Phone, "418 555-1234")],
+    );
+}
