@@ -1,0 +1,38 @@
+//! The migrations of each backend, embedded in the binary at compile time so a deployed
+//! `balise` needs no source tree (sqlx's `migrate!` macro would need its `macros` feature,
+//! which the workspace leaves off).
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::SqlStr;
+
+fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator {
+        migrations: Cow::Owned(
+            migrations
+                .iter()
+                .map(|(version, description, sql)| {
+                    Migration::new(
+                        *version,
+                        Cow::Borrowed(*description),
+                        MigrationType::Simple,
+                        SqlStr::from_static(sql),
+                        false,
+                    )
+                })
+                .collect(),
+        ),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// SQLite migrations, in order.
+pub(crate) fn sqlite() -> Migrator {
+    migrator(&[(1, "initial", include_str!("../migrations/sqlite/0001_initial.sql"))])
+}
+
+/// PostgreSQL migrations, in order.
+pub(crate) fn postgres() -> Migrator {
+    migrator(&[(1, "initial", include_str!("../migrations/postgres/0001_initial.sql"))])
+}
