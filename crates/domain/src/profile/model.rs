@@ -37,7 +37,9 @@ pub struct SourceDocument {
     /// The short code the references use, e.g. `S2`.
     pub code: String,
     pub title: String,
-    pub year: i64,
+    /// The year of the document, when it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i64>,
     /// The sections the profile draws on.
     pub sections: Vec<String>,
 }

@@ -451,7 +451,10 @@ fn read_identity(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Identity> {
 fn read_source(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<SourceDocument> {
     let code = t.required_string(c, "code");
     let title = t.required_string(c, "title");
-    let year = t.require(c, "year").and_then(|field| field.integer_in(c, 1900..=2200));
+    let year = match t.get("year") {
+        Some(field) => Some(field.integer_in(c, 1900..=2200)),
+        None => Some(None),
+    };
     let sections = string_list(c, t, "sections");
     t.finish(c);
     Some(SourceDocument { code: code?, title: title?, year: year?, sections })
