@@ -14,3 +14,11 @@ pub use policy::{HideRule, Policy, PolicyClause};
 pub use verdict::{Action, Evidence, EvidenceKind, History, Message, PriorMessage, Verdict};
 pub mod eval;
 pub mod personal_info;
+
+mod engine;
+pub mod lexicon;
+pub mod normalize;
+mod personal_info_adapter;
+mod repeated;
+
+pub use engine::{moderate, Engine};

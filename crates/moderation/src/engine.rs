@@ -1,0 +1,627 @@
+//! The engine: it runs every detector over one message and turns what they find into a
+//! verdict for one organisation's policy. The lexicons are compiled once, when the engine
+//! is built; judging a message is one normalisation pass, one automaton pass and a few
+//! small context checks, all linear in the length of the text.
+
+use std::sync::OnceLock;
+
+use crate::lexicon::{self, Cue, LexKind, Language, Lexicon};
+use crate::normalize::{normalize, Normalized, TOKEN_SEPARATOR};
+use crate::repeated::is_repeated;
+use crate::{
+    Action, Category, Evidence, EvidenceKind, HideRule, History, Message, Policy, UrgentKind, Verdict,
+};
+
+/// The built-in data files, compiled into the binary (nothing is read at run time).
+const DATA_FILES: &[(&str, &str)] = &[
+    ("sacres.txt", include_str!("../data/sacres.txt")),
+    ("vulgarity.txt", include_str!("../data/vulgarity.txt")),
+    ("hate.txt", include_str!("../data/hate.txt")),
+    ("urgent.txt", include_str!("../data/urgent.txt")),
+    ("advertising.txt", include_str!("../data/advertising.txt")),
+    ("political.txt", include_str!("../data/political.txt")),
+    ("defamation.txt", include_str!("../data/defamation.txt")),
+    ("illegal.txt", include_str!("../data/illegal.txt")),
+    ("off_topic.txt", include_str!("../data/off_topic.txt")),
+    ("allow.txt", include_str!("../data/allow.txt")),
+    ("stopwords.txt", include_str!("../data/stopwords.txt")),
+];
+
+/// How many tokens before a hit are searched for a negation.
+const NEGATION_LOOKBEHIND_TOKENS: usize = 3;
+/// How many tokens may separate a group from the words that dehumanise it.
+const HATE_WINDOW_TOKENS: usize = 8;
+/// How many tokens may separate a person from the crime they are accused of.
+const DEFAMATION_WINDOW_TOKENS: usize = 8;
+/// How many tokens before quoted words a reporting verb (« traiter de ») is looked for.
+const REPORTING_WINDOW_TOKENS: usize = 6;
+
+const NEGATORS: &[&str] = &["ne", "n", "pas", "jamais", "aucun", "aucune", "non", "not", "never", "no", "nullement"];
+
+/// The moderation engine. Build it once (`Engine::new`) and share it: it is immutable.
+pub struct Engine {
+    lexicon: Lexicon,
+}
+
+/// One thing a detector found, in normalised byte offsets.
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    kind: LexKind,
+    start: usize,
+    end: usize,
+}
+
+/// A finding kept for the verdict, before offsets are mapped to the original text.
+#[derive(Clone, Copy, Debug)]
+enum Span {
+    /// Normalised byte range.
+    Normalized { kind: EvidenceKind, start: usize, end: usize },
+    /// Original char range.
+    Original { kind: EvidenceKind, start: usize, end: usize },
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engine {
+    /// Compiles the built-in lexicons.
+    pub fn new() -> Engine {
+        // The data files are part of the crate and are checked by the tests; a failure
+        // here is a bug in them, not something a caller can act upon.
+        let lexicon = lexicon::compile(DATA_FILES).expect("the built-in lexicons compile (checked by tests)");
+        Engine { lexicon }
+    }
+
+    /// Judges one message against the policy, the history giving earlier messages.
+    pub fn moderate(&self, policy: &Policy, message: &Message, history: &History) -> Verdict {
+        let normalized = normalize(&message.text);
+        let mut scan = self.scan(&normalized, &message.text);
+
+        let mut spans: Vec<Span> = std::mem::take(&mut scan.spans);
+        if policy_enables(policy, Category::PersonalInfo) {
+            for (start, end) in crate::personal_info_adapter::personal_info_char_ranges(&message.text, &policy.public_phone_numbers) {
+                spans.push(Span::Original { kind: EvidenceKind::Category(Category::PersonalInfo), start, end });
+            }
+        }
+        if policy_enables(policy, Category::Incomprehensible) {
+            if let Some((start, end)) = incomprehensible_range(&normalized, &message.text, scan.stopword_count) {
+                spans.push(Span::Normalized { kind: EvidenceKind::Category(Category::Incomprehensible), start, end });
+            }
+        }
+        if policy_enables(policy, Category::Repeated) && is_repeated(policy, message, &normalized, history) {
+            spans.push(Span::Original {
+                kind: EvidenceKind::Category(Category::Repeated),
+                start: 0,
+                end: normalized.original_char_count,
+            });
+        }
+
+        self.verdict(policy, message, &normalized, spans, &scan)
+    }
+
+    fn scan(&self, normalized: &Normalized, original: &str) -> Scan {
+        let text = normalized.text.as_bytes();
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut allows: Vec<(usize, usize)> = Vec::new();
+        let mut stopwords_french = 0usize;
+        let mut stopwords_english = 0usize;
+        let mut stopword_starts: Vec<usize> = Vec::new();
+
+        for found in self.lexicon.automaton.find_overlapping_iter(normalized.text.as_str()) {
+            let (start, end) = (found.start(), found.end());
+            if start > 0 && text.get(start - 1) != Some(&TOKEN_SEPARATOR) {
+                continue;
+            }
+            let ends_token = end == text.len() || text.get(end) == Some(&TOKEN_SEPARATOR);
+            let Some(entries) = self.lexicon.entries.get(found.pattern().as_usize()) else { continue };
+            for entry in entries {
+                if !entry.prefix && !ends_token {
+                    continue;
+                }
+                if let Some(minimum_runs) = &entry.minimum_runs {
+                    let runs = normalized.run_length.get(start..end).unwrap_or(&[]);
+                    if runs.len() != minimum_runs.len() || runs.iter().zip(minimum_runs.iter()).any(|(have, need)| have < need) {
+                        continue;
+                    }
+                }
+                match entry.kind {
+                    LexKind::Allow => allows.push((start, end)),
+                    LexKind::Stopword(language) => {
+                        match language {
+                            Language::French => stopwords_french += 1,
+                            Language::English => stopwords_english += 1,
+                        }
+                        if stopword_starts.last() != Some(&start) {
+                            stopword_starts.push(start);
+                        }
+                    }
+                    kind => hits.push(Hit { kind, start, end }),
+                }
+            }
+        }
+        stopword_starts.sort_unstable();
+        stopword_starts.dedup();
+
+        // An allowed phrase excuses a hit it covers, or one it starts inside and runs past
+        // (« je vais mourir » followed by « mourir de rire »).
+        hits.retain(|hit| {
+            !allows.iter().any(|(start, end)| *start < hit.end && hit.start < *end && hit.end <= *end)
+        });
+
+        let counter_speech = hits.iter().any(|hit| hit.kind == LexKind::Cue(Cue::CounterSpeech));
+        let reporting: Vec<usize> = hits
+            .iter()
+            .filter(|hit| hit.kind == LexKind::Cue(Cue::Reporting))
+            .map(|hit| normalized.token_index_at(hit.start))
+            .collect();
+
+        let mut spans: Vec<Span> = Vec::new();
+        let mut weak: Vec<(Category, usize, usize)> = Vec::new();
+        for hit in &hits {
+            match hit.kind {
+                LexKind::Breach(category) => {
+                    if needs_negation_check(EvidenceKind::Category(category)) && is_negated(normalized, hit.start) {
+                        continue;
+                    }
+                    if counter_speech
+                        && matches!(category, Category::Hateful | Category::Abusive)
+                        && is_reported_speech(normalized, original, hit.start, &reporting)
+                    {
+                        continue;
+                    }
+                    spans.push(Span::Normalized { kind: EvidenceKind::Category(category), start: hit.start, end: hit.end });
+                }
+                LexKind::Urgent(kind) => {
+                    if is_negated(normalized, hit.start) {
+                        continue;
+                    }
+                    spans.push(Span::Normalized { kind: EvidenceKind::Urgent(kind), start: hit.start, end: hit.end });
+                }
+                LexKind::Weak(category) => weak.push((category, hit.start, hit.end)),
+                LexKind::Cue(_) | LexKind::Allow | LexKind::Stopword(_) => {}
+            }
+        }
+
+        // Weak cues count only in pairs of different words.
+        for category in Category::ALL {
+            let mut of_category = weak.iter().filter(|(weak_category, _, _)| *weak_category == category);
+            let Some(first) = of_category.next() else { continue };
+            let first_text = normalized.text.get(first.1..first.2);
+            let distinct = weak
+                .iter()
+                .filter(|(weak_category, _, _)| *weak_category == category)
+                .any(|(_, start, end)| normalized.text.get(*start..*end) != first_text);
+            let has_strong = spans.iter().any(|span| matches!(span, Span::Normalized { kind: EvidenceKind::Category(found), .. } if *found == category));
+            if distinct || has_strong {
+                for (_, start, end) in weak.iter().filter(|(weak_category, _, _)| *weak_category == category) {
+                    spans.push(Span::Normalized { kind: EvidenceKind::Category(category), start: *start, end: *end });
+                }
+            }
+        }
+
+        self.hate_by_proximity(normalized, original, &hits, counter_speech, &reporting, &mut spans);
+        self.defamation_by_proximity(normalized, &hits, &mut spans);
+
+        Scan { spans, stopword_count: stopwords_french + stopwords_english, stopwords_french, stopwords_english, stopword_starts }
+    }
+
+    /// A group named next to words that dehumanise or reject it (`ces immigrants sont des
+    /// parasites`, `retournez dans votre pays`), unless negated or quoted to condemn it.
+    fn hate_by_proximity(
+        &self,
+        normalized: &Normalized,
+        original: &str,
+        hits: &[Hit],
+        counter_speech: bool,
+        reporting: &[usize],
+        spans: &mut Vec<Span>,
+    ) {
+        let groups: Vec<&Hit> = hits.iter().filter(|hit| hit.kind == LexKind::Cue(Cue::HateGroup)).collect();
+        if groups.is_empty() {
+            return;
+        }
+        for dehumanising in hits.iter().filter(|hit| hit.kind == LexKind::Cue(Cue::Dehumanising)) {
+            let dehumanising_token = normalized.token_index_at(dehumanising.start);
+            let near_group = groups.iter().find(|group| {
+                let group_token = normalized.token_index_at(group.start);
+                group_token.abs_diff(dehumanising_token) <= HATE_WINDOW_TOKENS
+                    && !(group.start < dehumanising.end && dehumanising.start < group.end)
+            });
+            let Some(group) = near_group else { continue };
+            let first_start = group.start.min(dehumanising.start);
+            let last_start = group.start.max(dehumanising.start);
+            if negation_between(normalized, first_start, last_start) {
+                continue;
+            }
+            if counter_speech && is_reported_speech(normalized, original, first_start, reporting) {
+                continue;
+            }
+            let kind = EvidenceKind::Category(Category::Hateful);
+            spans.push(Span::Normalized { kind, start: group.start, end: group.end });
+            spans.push(Span::Normalized { kind, start: dehumanising.start, end: dehumanising.end });
+        }
+    }
+
+    /// A crime or corruption imputed to a named person or an office holder (`le maire est
+    /// un fraudeur`, `Tremblay a volé`).
+    fn defamation_by_proximity(&self, normalized: &Normalized, hits: &[Hit], spans: &mut Vec<Span>) {
+        for accusation in hits.iter().filter(|hit| hit.kind == LexKind::Cue(Cue::Accusation)) {
+            let accusation_token = normalized.token_index_at(accusation.start);
+            let window_start = accusation_token.saturating_sub(DEFAMATION_WINDOW_TOKENS);
+            let titled = hits.iter().any(|hit| {
+                hit.kind == LexKind::Cue(Cue::PersonTitle) && {
+                    let token = normalized.token_index_at(hit.start);
+                    token >= window_start && hit.end <= accusation.start
+                }
+            });
+            let named = titled || (window_start..accusation_token).any(|index| is_person_name(normalized, hits, index));
+            if !named || is_negated(normalized, accusation.start) {
+                continue;
+            }
+            spans.push(Span::Normalized {
+                kind: EvidenceKind::Category(Category::Defamatory),
+                start: accusation.start,
+                end: accusation.end,
+            });
+        }
+    }
+
+    fn verdict(&self, policy: &Policy, message: &Message, normalized: &Normalized, spans: Vec<Span>, scan: &Scan) -> Verdict {
+        let mut urgent: Option<(usize, UrgentKind)> = None;
+        let mut evidence_ranges: Vec<(EvidenceKind, usize, usize)> = Vec::with_capacity(spans.len());
+        let mut covered: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
+        for span in spans {
+            let (kind, start, end) = match span {
+                Span::Normalized { kind, start, end } => {
+                    let Some((start, end)) = normalized.original_range(start, end) else { continue };
+                    (kind, start, end)
+                }
+                Span::Original { kind, start, end } => (kind, start, end),
+            };
+            match kind {
+                EvidenceKind::Urgent(urgent_kind) => {
+                    if urgent.is_none_or(|(first_start, _)| start < first_start) {
+                        urgent = Some((start, urgent_kind));
+                    }
+                }
+                EvidenceKind::Category(category) => {
+                    if !policy_enables(policy, category) {
+                        continue;
+                    }
+                }
+            }
+            covered.push((start, end));
+            evidence_ranges.push((kind, start, end));
+        }
+        evidence_ranges.sort_by_key(|(kind, start, end)| (*start, *end, evidence_order(*kind)));
+        evidence_ranges.dedup();
+
+        let mut categories: Vec<Category> = Vec::new();
+        for category in Category::ALL {
+            if evidence_ranges.iter().any(|(kind, _, _)| *kind == EvidenceKind::Category(category)) {
+                categories.push(category);
+            }
+        }
+        let clauses: Vec<String> = categories
+            .iter()
+            .filter_map(|category| policy.clauses.iter().find(|clause| clause.category == *category))
+            .map(|clause| clause.clause_id.clone())
+            .collect();
+
+        let evidence = build_evidence(&message.text, &evidence_ranges);
+        let substance_remains = substance_remains(normalized, &covered, &scan.stopword_starts, &message.text);
+        let urgent = urgent.map(|(_, kind)| kind);
+        let action = if urgent.is_some() {
+            Action::Review
+        } else if categories.is_empty() {
+            Action::Publish
+        } else {
+            match policy.hide_rule {
+                HideRule::AnyBreach => Action::Hide,
+                HideRule::OnlyWhenNothingRemains if substance_remains => Action::Review,
+                HideRule::OnlyWhenNothingRemains => Action::Hide,
+            }
+        };
+        let language = detect_language(scan.stopwords_french, scan.stopwords_english);
+        let explanation = explain(policy, action, urgent, &categories, &evidence);
+        Verdict { action, categories, urgent, clauses, evidence, substance_remains, language, explanation }
+    }
+}
+
+struct Scan {
+    spans: Vec<Span>,
+    stopword_count: usize,
+    stopwords_french: usize,
+    stopwords_english: usize,
+    stopword_starts: Vec<usize>,
+}
+
+fn evidence_order(kind: EvidenceKind) -> usize {
+    match kind {
+        EvidenceKind::Urgent(urgent) => urgent as usize,
+        EvidenceKind::Category(category) => 10 + category as usize,
+    }
+}
+
+fn policy_enables(policy: &Policy, category: Category) -> bool {
+    policy.clauses.iter().any(|clause| clause.category == category)
+}
+
+/// Categories whose words mean nothing once negated (« je ne déteste pas les immigrants »).
+/// Swear words and slurs stay breaches whatever surrounds them.
+fn needs_negation_check(kind: EvidenceKind) -> bool {
+    matches!(
+        kind,
+        EvidenceKind::Category(Category::Defamatory | Category::Illegal | Category::Political | Category::Advertising)
+            | EvidenceKind::Urgent(_)
+    )
+}
+
+fn is_negator(word: &str) -> bool {
+    NEGATORS.contains(&word)
+}
+
+/// A negation among the few tokens just before normalised byte `start`, within its clause.
+fn is_negated(normalized: &Normalized, start: usize) -> bool {
+    let token = normalized.token_index_at(start);
+    negation_in_tokens(normalized, token.saturating_sub(NEGATION_LOOKBEHIND_TOKENS), token)
+}
+
+/// A negation just before `first_start` or anywhere up to `last_start`, within the clause.
+fn negation_between(normalized: &Normalized, first_start: usize, last_start: usize) -> bool {
+    let first_token = normalized.token_index_at(first_start);
+    let last_token = normalized.token_index_at(last_start);
+    negation_in_tokens(normalized, first_token.saturating_sub(NEGATION_LOOKBEHIND_TOKENS), last_token)
+}
+
+/// A negator among tokens `[first, last)`, ignoring those before a clause boundary that
+/// precedes `last`.
+fn negation_in_tokens(normalized: &Normalized, first: usize, last: usize) -> bool {
+    let mut index = last;
+    while index > first {
+        // A clause boundary at token `index` means nothing before it negates what follows.
+        if normalized.tokens.get(index).is_some_and(|token| token.clause_initial) {
+            return false;
+        }
+        index -= 1;
+        if normalized.tokens.get(index).is_some_and(|token| is_negator(normalized.token_text(token))) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Words quoted or reported (« se faire traiter de … ») in a comment that condemns them.
+fn is_reported_speech(normalized: &Normalized, original: &str, start: usize, reporting: &[usize]) -> bool {
+    let token = normalized.token_index_at(start);
+    if reporting.iter().any(|reporting_token| *reporting_token < token && token - reporting_token <= REPORTING_WINDOW_TOKENS) {
+        return true;
+    }
+    let Some(char_start) = normalized.origin_start.get(start).map(|offset| *offset as usize) else { return false };
+    let mut straight_quotes = 0usize;
+    let mut open_guillemets = 0isize;
+    for character in original.chars().take(char_start) {
+        match character {
+            '"' => straight_quotes += 1,
+            '«' | '“' => open_guillemets += 1,
+            '»' | '”' => open_guillemets -= 1,
+            _ => {}
+        }
+    }
+    straight_quotes % 2 == 1 || open_guillemets > 0
+}
+
+/// A token that names a person: capitalised in the original, not a common word, not an
+/// institution, and either inside a sentence or followed by another capitalised word.
+fn is_person_name(normalized: &Normalized, hits: &[Hit], index: usize) -> bool {
+    let Some(token) = normalized.tokens.get(index) else { return false };
+    if !token.capitalised || token.all_uppercase || token.end - token.start < 2 {
+        return false;
+    }
+    let start = token.start as usize;
+    let excluded = hits.iter().any(|hit| {
+        hit.start == start && matches!(hit.kind, LexKind::Stopword(_) | LexKind::Cue(Cue::PersonTitle))
+    });
+    if excluded || INSTITUTIONS.contains(&normalized.token_text(token)) {
+        return false;
+    }
+    if token.sentence_initial {
+        return normalized.tokens.get(index + 1).is_some_and(|next| next.capitalised && !next.all_uppercase);
+    }
+    true
+}
+
+/// Capitalised words that name places or institutions, never a person who can be defamed.
+const INSTITUTIONS: &[&str] = &[
+    "quebec", "canada", "montreal", "ministere", "gouvernement", "ville", "etat", "municipalite", "mamh", "caq",
+    "hydro", "saaq", "ramq", "revenu", "assemblee", "nationale", "cour", "gatineau", "laval", "sherbrooke", "levis",
+    "saguenay", "ottawa", "france", "dieu", "bonjour", "merci", "allo", "salut",
+];
+
+fn build_evidence(original: &str, ranges: &[(EvidenceKind, usize, usize)]) -> Vec<Evidence> {
+    if ranges.is_empty() {
+        return Vec::new();
+    }
+    let mut char_to_byte: Vec<usize> = original.char_indices().map(|(byte, _)| byte).collect();
+    char_to_byte.push(original.len());
+    ranges
+        .iter()
+        .filter_map(|(kind, start, end)| {
+            let byte_start = *char_to_byte.get(*start)?;
+            let byte_end = *char_to_byte.get(*end)?;
+            let matched = original.get(byte_start..byte_end)?.to_owned();
+            Some(Evidence { category: *kind, start: *start, end: *end, matched })
+        })
+        .collect()
+}
+
+/// Whether meaningful words remain once the evidence is set aside: at least two content
+/// words (three letters or more, not a common function word), or one in a question.
+fn substance_remains(normalized: &Normalized, covered: &[(usize, usize)], stopword_starts: &[usize], original: &str) -> bool {
+    let mut content_words = 0usize;
+    let mut stopword_index = 0usize;
+    for token in &normalized.tokens {
+        let start = token.start as usize;
+        while stopword_starts.get(stopword_index).is_some_and(|stop| *stop < start) {
+            stopword_index += 1;
+        }
+        if stopword_starts.get(stopword_index) == Some(&start) {
+            continue;
+        }
+        let text = normalized.token_text(token);
+        if text.len() < 3 || !text.bytes().any(|byte| byte.is_ascii_lowercase()) {
+            continue;
+        }
+        let (Some(first), Some(last)) = (normalized.origin_start.get(start), normalized.origin_end.get(token.end as usize - 1)) else {
+            continue;
+        };
+        let (first, last) = (*first as usize, *last as usize);
+        if covered.iter().any(|(start, end)| *start < last && first < *end) {
+            continue;
+        }
+        content_words += 1;
+        if content_words >= 2 {
+            return true;
+        }
+    }
+    content_words == 1 && original.contains('?')
+}
+
+fn detect_language(french: usize, english: usize) -> &'static str {
+    if french == 0 && english == 0 {
+        "und"
+    } else if french >= english {
+        "fr"
+    } else {
+        "en"
+    }
+}
+
+/// Keyboard rows typed in a row, in QWERTY and AZERTY.
+const KEYBOARD_RUNS: &[&str] = &[
+    "qwer", "wert", "erty", "rtyu", "tyui", "yuio", "uiop", "asdf", "sdfg", "dfgh", "fghj", "ghjk", "hjkl", "zxcv",
+    "xcvb", "cvbn", "vbnm", "azer", "zert", "qsdf", "wxcv", "poiu", "lkjh", "mnbv", "jklm",
+];
+
+fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
+    let length = token.len();
+    if !token.bytes().all(|byte| byte.is_ascii_lowercase()) {
+        return false;
+    }
+    if length == 1 {
+        return longest_run >= 4 && !matches!(token, "a" | "o" | "e" | "h" | "m");
+    }
+    if length < 4 {
+        return false;
+    }
+    let vowels = token.bytes().filter(|byte| matches!(byte, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')).count();
+    if vowels == 0 {
+        return true;
+    }
+    if KEYBOARD_RUNS.iter().any(|run| token.contains(run)) {
+        return true;
+    }
+    let mut consonant_run = 0usize;
+    for byte in token.bytes() {
+        if matches!(byte, b'a' | b'e' | b'i' | b'o' | b'u' | b'y') {
+            consonant_run = 0;
+        } else {
+            consonant_run += 1;
+            if consonant_run >= 5 {
+                return true;
+            }
+        }
+    }
+    length >= 8 && vowels * 6 < length
+}
+
+/// Keyboard mashing, strings of consonants, or punctuation alone: nothing a person can read.
+fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_count: usize) -> Option<(usize, usize)> {
+    let mut words = 0usize;
+    let mut gibberish = 0usize;
+    let mut first_gibberish: Option<usize> = None;
+    let mut last_gibberish = 0usize;
+    for token in &normalized.tokens {
+        let text = normalized.token_text(token);
+        if !text.bytes().any(|byte| byte.is_ascii_lowercase()) {
+            continue;
+        }
+        words += 1;
+        let start = token.start as usize;
+        let end = token.end as usize;
+        let longest_run = normalized.run_length.get(start..end).unwrap_or(&[]).iter().copied().max().unwrap_or(1);
+        if is_gibberish_token(text, longest_run) {
+            gibberish += 1;
+            first_gibberish.get_or_insert(start);
+            last_gibberish = end;
+        }
+    }
+    if words == 0 {
+        let visible = original.chars().filter(|character| !character.is_whitespace()).count();
+        let punctuation_only = visible >= 3 && original.chars().all(|character| character.is_whitespace() || character.is_ascii_punctuation());
+        if punctuation_only && normalized.tokens.is_empty() {
+            return Some((0, normalized.original_char_count));
+        }
+        return None;
+    }
+    let mostly_gibberish = gibberish * 2 > words || (gibberish >= 1 && words <= 2 && stopword_count == 0);
+    if gibberish == 0 || !mostly_gibberish || stopword_count * 2 > words {
+        return None;
+    }
+    let first = first_gibberish?;
+    normalized.original_range(first, last_gibberish)
+}
+
+fn explain(policy: &Policy, action: Action, urgent: Option<UrgentKind>, categories: &[Category], evidence: &[Evidence]) -> String {
+    let quoted_words = |filter: &dyn Fn(&EvidenceKind) -> bool| -> String {
+        let mut words: Vec<String> = Vec::new();
+        for item in evidence.iter().filter(|item| filter(&item.category)) {
+            let shown: String = item.matched.chars().take(60).collect();
+            let shown = format!("« {} »", shown.trim());
+            if !words.contains(&shown) {
+                words.push(shown);
+            }
+            if words.len() == 4 {
+                break;
+            }
+        }
+        words.join(", ")
+    };
+    if let Some(kind) = urgent {
+        let what = match kind {
+            UrgentKind::SelfHarm => "des propos suicidaires",
+            UrgentKind::Threat => "une menace de violence ou d'acte criminel",
+        };
+        return format!(
+            "Ce commentaire contient {what} ({}) et doit être examiné en priorité par une personne, sans être masqué.",
+            quoted_words(&|kind| matches!(kind, EvidenceKind::Urgent(_)))
+        );
+    }
+    if categories.is_empty() {
+        return "Ce commentaire respecte la nétiquette et peut être publié intégralement.".to_owned();
+    }
+    let cited: Vec<String> = categories
+        .iter()
+        .filter_map(|category| {
+            let clause = policy.clauses.iter().find(|clause| clause.category == *category)?;
+            Some(format!("« {} » ({})", clause.wording.trim().trim_end_matches(['.', ';']), clause.clause_id))
+        })
+        .collect();
+    let words = quoted_words(&|kind| matches!(kind, EvidenceKind::Category(_)));
+    let consequence = match action {
+        Action::Hide => "il est masqué",
+        Action::Review => "il reste un propos recevable, une personne doit l'examiner",
+        Action::Publish => "il peut être publié",
+    };
+    format!("Ce commentaire enfreint la nétiquette, clause {} : {words} ; {consequence}.", cited.join(" et "))
+}
+
+static SHARED_ENGINE: OnceLock<Engine> = OnceLock::new();
+
+/// Judges one message with a process-wide engine built on first use.
+pub fn moderate(policy: &Policy, message: &Message, history: &History) -> Verdict {
+    SHARED_ENGINE.get_or_init(Engine::new).moderate(policy, message, history)
+}

@@ -1,0 +1,92 @@
+//! The `repeated` detector: the same author posting the same or nearly the same text
+//! again on the same account within the policy's window, or the same text coming from many
+//! distinct authors (coordinated spam). The first occurrence is never a breach: only
+//! earlier messages in the history count.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+use crate::normalize::{normalize, Normalized};
+use crate::{History, Message, Policy};
+
+/// Two texts whose word-pair shingles overlap this much (Jaccard) are the same text.
+const SIMILARITY_THRESHOLD: f64 = 0.8;
+/// Texts shorter than this (normalised bytes) are too common (« Merci! ») to be spam when
+/// several people write them.
+const MINIMUM_COORDINATED_LENGTH: usize = 20;
+
+/// Hashed word pairs (single words for texts of one word).
+fn shingles(normalized: &Normalized) -> HashSet<u64> {
+    let words: Vec<&str> = normalized.tokens.iter().map(|token| normalized.token_text(token)).collect();
+    let mut set = HashSet::with_capacity(words.len());
+    if words.len() < 2 {
+        for word in &words {
+            set.insert(hash_of(&[word]));
+        }
+        return set;
+    }
+    for pair in words.windows(2) {
+        set.insert(hash_of(pair));
+    }
+    set
+}
+
+fn hash_of(words: &[&str]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    words.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn jaccard(first: &HashSet<u64>, second: &HashSet<u64>) -> f64 {
+    if first.is_empty() && second.is_empty() {
+        return 1.0;
+    }
+    let shared = first.intersection(second).count();
+    let union = first.len() + second.len() - shared;
+    if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+}
+
+/// Whether `message` repeats an earlier message of `history` under `policy`.
+pub fn is_repeated(policy: &Policy, message: &Message, normalized: &Normalized, history: &History) -> bool {
+    if normalized.text.is_empty() || history.messages.is_empty() {
+        return false;
+    }
+    let own_shingles = shingles(normalized);
+    let own_length = message.text.chars().count();
+    let mut authors: HashSet<&str> = HashSet::new();
+    if let Some(author) = message.author.as_deref() {
+        authors.insert(author);
+    }
+    let coordinated_candidate = normalized.text.len() >= MINIMUM_COORDINATED_LENGTH;
+    for prior in &history.messages {
+        let prior_length = prior.text.chars().count();
+        // Texts of very different lengths cannot be near-duplicates: skip normalising them.
+        if prior_length * 10 < own_length * 7 || own_length * 10 < prior_length * 7 {
+            continue;
+        }
+        let prior_normalized = normalize(&prior.text);
+        let similar = prior_normalized.text == normalized.text
+            || jaccard(&own_shingles, &shingles(&prior_normalized)) >= SIMILARITY_THRESHOLD;
+        if !similar {
+            continue;
+        }
+        let same_author = message.author.is_some() && prior.author == message.author && prior.account == message.account;
+        let within_window = match (message.created_at, prior.created_at) {
+            (Some(now), Some(then)) => now >= then && now - then <= policy.repeat_window_seconds,
+            _ => true,
+        };
+        if same_author && within_window {
+            return true;
+        }
+        if coordinated_candidate {
+            if let Some(author) = prior.author.as_deref() {
+                authors.insert(author);
+            }
+            if policy.repeat_distinct_authors >= 2 && authors.len() >= policy.repeat_distinct_authors {
+                return true;
+            }
+        }
+    }
+    false
+}
