@@ -126,11 +126,8 @@ fn is_digit_or_at_sign(byte: u8) -> bool {
 }
 
 /// The first ASCII digit or `@` at or after `from`. Most of a comment is words, so this
-/// looks at eight bytes at a time and only inspects the bytes of a word that holds a value
-/// in 0x30..=0x40 (digits, `:;<=>?` and `@`).
+/// looks at eight bytes at a time.
 fn next_digit_or_at_sign(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
     let rest = bytes.get(from..)?;
     let mut chunks = rest.chunks_exact(8);
     let mut offset = from;
@@ -138,17 +135,11 @@ fn next_digit_or_at_sign(bytes: &[u8], from: usize) -> Option<usize> {
         let word = u64::from_le_bytes([
             chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
         ]);
-        // "Has a byte strictly between 0x2F and 0x41" (Bit Twiddling Hacks, `hasbetween`):
-        // exact for every byte value, including those with the high bit set.
-        let low_seven_bits = word & (ONES * 127);
-        let between = (ONES * (127 + 0x41)).wrapping_sub(low_seven_bits)
-            & !word
-            & low_seven_bits.wrapping_add(ONES * (127 - 0x2F))
-            & HIGH_BITS;
-        if between != 0
-            && let Some(index) = chunk.iter().position(|&byte| is_digit_or_at_sign(byte))
-        {
-            return Some(offset + index);
+        let found = bytes_strictly_between(word, b'0' - 1, b'9' + 1)
+            | bytes_strictly_between(word, b'@' - 1, b'@' + 1);
+        if found != 0 {
+            // Little-endian: the lowest flagged bit belongs to the first byte.
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
@@ -157,6 +148,19 @@ fn next_digit_or_at_sign(bytes: &[u8], from: usize) -> Option<usize> {
         .iter()
         .position(|&byte| is_digit_or_at_sign(byte))
         .map(|index| offset + index)
+}
+
+/// The high bit of every byte of `word` whose value lies strictly between `low` and `high`
+/// (both at most 128), after Bit Twiddling Hacks' `hasbetween`. With these bounds neither the
+/// subtraction nor the addition crosses a byte, so the flags are exact byte by byte.
+fn bytes_strictly_between(word: u64, low: u8, high: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let low_seven_bits = word & (ONES * 127);
+    (ONES * (127 + u64::from(high))).wrapping_sub(low_seven_bits)
+        & !word
+        & low_seven_bits.wrapping_add(ONES * (127 - u64::from(low)))
+        & HIGH_BITS
 }
 
 /// Adds a match, dropping earlier ones it overlaps: only an e-mail address can reach back
@@ -281,6 +285,10 @@ fn scan_digit_run(
     if let Some(end) = street_address_at(text, start, run_end) {
         push_match(found, PersonalInfoKind::StreetAddress, start, end);
         return end;
+    }
+    // A lone short number ("2023", "45 $") cannot be a card, a phone or a NAS.
+    if run_len < 9 && separator_at(bytes, run_end).is_none() {
+        return run_end;
     }
     match number_at(text, start, public_phone_numbers) {
         NumberOutcome::Personal { kind, start, end } => {
@@ -1495,17 +1503,42 @@ fn is_name_particle(word: &[u8]) -> bool {
 fn may_start_street_after_civic(bytes: &[u8], civic_end: usize) -> bool {
     let next = byte_at(bytes, civic_end);
     let after = byte_at(bytes, civic_end + 1);
-    let street_initial = |byte: u8| {
-        matches!(
-            byte.to_ascii_lowercase(),
-            b'r' | b'a' | b'b' | b'c' | b'p' | b'm' | b'i' | b't' | b's'
-        ) || byte.is_ascii_digit()
-    };
     match next {
-        b' ' => street_initial(after),
+        b' ' => {
+            after.is_ascii_digit()
+                || street_type_prefix(after, byte_at(bytes, civic_end + 2))
+                || matches!(after, b' ' | 0xc2 | 0xe2)
+        }
         b',' | b'-' | 0xc2 | 0xe2 => true,
         byte => byte.is_ascii_alphabetic(),
     }
+}
+
+/// Whether two bytes can begin one of the street types of `is_street_type`.
+fn street_type_prefix(first: u8, second: u8) -> bool {
+    matches!(
+        (first.to_ascii_lowercase(), second.to_ascii_lowercase()),
+        (b'r', b'u')
+            | (b'a', b'v')
+            | (b'b', b'o')
+            | (b'b', b'l')
+            | (b'b', b'd')
+            | (b'c', b'h')
+            | (b'r', b'a')
+            | (b'r', b'o')
+            | (b'r', b't')
+            | (b'p', b'l')
+            | (b'm', b'o')
+            | (b'c', b'o')
+            | (b'c', b'r')
+            | (b'i', b'm')
+            | (b'a', b'l')
+            | (b't', b'e')
+            | (b'p', b'r')
+            | (b'c', b'a')
+            | (b's', b'e')
+            | (b'c', 0xc3)
+    )
 }
 
 /// A civic address starting at the civic number at `start` ("123, rue Principale",
