@@ -129,22 +129,25 @@ fn is_digit_or_at_sign(byte: u8) -> bool {
 /// looks at eight bytes at a time.
 fn next_digit_or_at_sign(bytes: &[u8], from: usize) -> Option<usize> {
     let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
-    let mut offset = from;
-    for chunk in chunks.by_ref() {
-        let word = u64::from_le_bytes([
-            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-        ]);
-        let found = bytes_strictly_between(word, b'0' - 1, b'9' + 1)
-            | bytes_strictly_between(word, b'@' - 1, b'@' + 1);
-        if found != 0 {
+    let (chunks, remainder) = rest.as_chunks::<8>();
+    for (index, chunk) in chunks.iter().enumerate() {
+        // One range test covers the digits and `@` (0x30..=0x40); the few punctuation signs in
+        // between (`:;<=>?`) are weeded out byte by byte.
+        let mut flagged = bytes_strictly_between(u64::from_le_bytes(*chunk), b'0' - 1, b'@' + 1);
+        while flagged != 0 {
             // Little-endian: the lowest flagged bit belongs to the first byte.
-            return Some(offset + (found.trailing_zeros() / 8) as usize);
+            let byte_index = (flagged.trailing_zeros() / 8) as usize;
+            if chunk
+                .get(byte_index)
+                .is_some_and(|&byte| is_digit_or_at_sign(byte))
+            {
+                return Some(from + index * 8 + byte_index);
+            }
+            flagged &= flagged - 1;
         }
-        offset += 8;
     }
-    chunks
-        .remainder()
+    let offset = from + chunks.len() * 8;
+    remainder
         .iter()
         .position(|&byte| is_digit_or_at_sign(byte))
         .map(|index| offset + index)
@@ -282,7 +285,10 @@ fn scan_digit_run(
         );
         return end;
     }
-    if let Some(end) = street_address_at(text, start, run_end) {
+    if run_len <= 6
+        && may_start_street_after_civic(bytes, run_end)
+        && let Some(end) = street_address_at(text, start, run_end)
+    {
         push_match(found, PersonalInfoKind::StreetAddress, start, end);
         return end;
     }
@@ -422,7 +428,14 @@ fn separator_at(bytes: &[u8], start: usize) -> Option<(GroupSeparator, usize)> {
         };
         return Some((separator, start + 1));
     }
-    if !matches!(first, b' ' | b'-' | b'.' | b'(' | b')' | b'/' | 0xc2 | 0xe2) {
+    let can_continue = |byte: u8| {
+        matches!(
+            byte,
+            b' ' | b'-' | b'.' | b'(' | b')' | b'/' | 0xc2 | 0xe2 | 0xa0 | 0x80
+        ) || byte.is_ascii_digit()
+    };
+    // Most separators end a number ("2023 à", "45 $"): rule them out on two bytes.
+    if !can_continue(first) || !can_continue(byte_at(bytes, start + 1)) || first == 0xa0 {
         return None;
     }
     let mut separator = GroupSeparator {
@@ -486,6 +499,8 @@ enum NumberOutcome {
 }
 
 /// Tries a payment card, a phone number and a NAS starting at the digit group at `start`.
+// Kept out of line so the per-number fast path stays small.
+#[inline(never)]
 fn number_at(text: &str, start: usize, public_phone_numbers: &[String]) -> NumberOutcome {
     let bytes = text.as_bytes();
     let grouped = GroupedDigits::parse(bytes, start);
@@ -1218,6 +1233,8 @@ fn is_domain_char(character: char) -> bool {
 }
 
 /// The e-mail address around the `@` at `at`, if its local part and domain hold up.
+// Kept out of line so the per-number fast path stays small.
+#[inline(never)]
 fn email_at(text: &str, at: usize) -> Option<(usize, usize)> {
     let before = text.get(..at)?;
     let mut start = at;
@@ -1300,6 +1317,8 @@ fn is_postal_letter(byte: u8) -> bool {
 }
 
 /// A Canadian postal code starting at `start`: "G1R 4S5", "g1r4s5", "H2X-1Y4".
+// Kept out of line so the per-number fast path stays small.
+#[inline(never)]
 fn postal_code_at(bytes: &[u8], start: usize) -> Option<usize> {
     if is_word_byte(byte_before(bytes, start)) {
         return None;
@@ -1374,6 +1393,8 @@ fn is_common_four_letter_word(letters: &[u8]) -> bool {
 }
 
 /// A RAMQ number starting at its four letters: "TREM 8501 1234", "TREM85011234".
+// Kept out of line so the per-number fast path stays small.
+#[inline(never)]
 fn health_number_at(bytes: &[u8], start: usize) -> Option<usize> {
     if is_word_byte(byte_before(bytes, start)) {
         return None;
@@ -1543,6 +1564,8 @@ fn street_type_prefix(first: u8, second: u8) -> bool {
 
 /// A civic address starting at the civic number at `start` ("123, rue Principale",
 /// "4500 boul. Henri-Bourassa Est, app. 12"), if something marks it as a person's address.
+// Kept out of line so the per-number fast path stays small.
+#[inline(never)]
 fn street_address_at(text: &str, start: usize, civic_end: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     if civic_end - start > 6 || !may_start_street_after_civic(bytes, civic_end) {
