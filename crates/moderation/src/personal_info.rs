@@ -937,16 +937,28 @@ fn number_context_is_personal(text: &str, start: usize, end: usize) -> bool {
     if is_word_byte(before) {
         return false;
     }
-    if matches!(before, b'.' | b',' | b'/' | b'-')
-        && byte_before(bytes, start - 1).is_ascii_digit()
-        && before != b'-'
-    {
+    if matches!(before, b'.' | b',' | b'/') && byte_before(bytes, start - 1).is_ascii_digit() {
         return false;
     }
     if preceded_by_currency(bytes, start) || chunk_is_followed_by_amount_or_unit(text, end) {
         return false;
     }
-    !preceded_by_reference_word(text, start)
+    !preceded_by_reference_word(text, start) && !inside_web_address(bytes, start)
+}
+
+/// Whether the number sits in a web address ("facebook.com/…?id=4185551234"): post, photo
+/// and video identifiers are long numbers that identify nobody.
+fn inside_web_address(bytes: &[u8], start: usize) -> bool {
+    let lowest = start.saturating_sub(300);
+    let mut token_start = start;
+    while token_start > lowest && !byte_before(bytes, token_start).is_ascii_whitespace() {
+        token_start -= 1;
+    }
+    let token = bytes.get(token_start..start).unwrap_or(&[]);
+    token.windows(3).any(|window| window == b"://")
+        || token
+            .windows(4)
+            .any(|window| window.eq_ignore_ascii_case(b"www."))
 }
 
 fn preceded_by_currency(bytes: &[u8], start: usize) -> bool {

@@ -488,9 +488,47 @@ fn a_megabyte_of_digits_and_separators_is_scanned_to_the_end() {
     assert!(find_personal_info(&emails, &[]).is_empty());
 }
 
+#[test]
+fn a_megabyte_of_near_misses_of_every_detector_is_scanned_to_the_end() {
+    // Each pattern makes a detector look around at every step; all of it must stay bounded.
+    for pattern in [
+        "j'habite au 1 rue A ",
+        "1 rue ",
+        "chez moi 12, 3e ",
+        "TREM 8501 ",
+        "G1R G1R ",
+        "a.b@c.d.e.f.",
+        "dossier no no no ",
+        "418 555 123 ",
+        "\u{a0}4\u{202f}1\u{2011}8",
+        "https://x/1 ",
+    ] {
+        let text = pattern.repeat(1_000_000 / pattern.len());
+        let found = find_personal_info(&text, &public_phones());
+        assert_well_formed(&text, &found);
+    }
+}
+
 proptest! {
     #[test]
     fn arbitrary_text_never_panics_and_spans_are_well_formed(text in "\\PC{0,300}") {
+        let found = find_personal_info(&text, &public_phones());
+        assert_well_formed(&text, &found);
+    }
+
+    #[test]
+    fn long_texts_of_detector_tokens_never_panic_and_spans_are_well_formed(
+        tokens in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "418", "555", "1234", "1", "800", "130", "692", "544", "4111", " ", "-", ".",
+                "(", ")", "/", ",", "+", "#", "@", "gmail", ".com", "rue", "avenue", "boul.",
+                "j'habite", "chez moi", "app.", "G1R", "4S5", "TREM", "8501", "$", "%", "\u{a0}",
+                "\u{202f}", "é", "dossier", "poste", "Est", "https://", "\n", "È", "😀",
+            ]),
+            0..2000,
+        )
+    ) {
+        let text: String = tokens.concat();
         let found = find_personal_info(&text, &public_phones());
         assert_well_formed(&text, &found);
     }
@@ -530,6 +568,9 @@ fn more_phone_formats_and_traps() {
     // Dates and fractions around slashes.
     check("15/04/2023 au 16/04/2023", &[]);
     check("1/2 tasse", &[]);
+    // Identifiers in web addresses.
+    check("https://www.facebook.com/photo.php?fbid=4185551234", &[]);
+    check("voir www.youtube.com/watch/130692544 svp", &[]);
 }
 
 #[test]
