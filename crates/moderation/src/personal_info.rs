@@ -308,6 +308,15 @@ fn scan_digit_run(
 }
 
 const MAX_GROUPS: usize = 7;
+
+/// How much of a number's own structure must hold. A number labelled in the sentence ("mon
+/// NAS", "carte de crédit", "carte soleil") only needs the right shape: the writer says what
+/// it is, and a mistyped check digit does not make it less personal.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Validation {
+    Full,
+    ShapeOnly,
+}
 const MAX_GROUP_DIGITS: usize = 19;
 
 #[derive(Clone, Copy, Default)]
@@ -519,7 +528,7 @@ fn number_at(text: &str, start: usize, public_phone_numbers: &[String]) -> Numbe
         }
         return NumberOutcome::Nothing;
     }
-    let candidate = payment_card_in(bytes, &grouped)
+    let candidate = payment_card_in(bytes, &grouped, Validation::Full)
         .map(|end| (PersonalInfoKind::PaymentCard, start, end, None))
         .or_else(|| {
             phone_in(bytes, &grouped).map(|(phone_start, end, ten_digits)| {
@@ -527,8 +536,18 @@ fn number_at(text: &str, start: usize, public_phone_numbers: &[String]) -> Numbe
             })
         })
         .or_else(|| {
-            social_insurance_number_in(bytes, &grouped)
+            social_insurance_number_in(bytes, &grouped, Validation::Full)
                 .map(|end| (PersonalInfoKind::SocialInsuranceNumber, start, end, None))
+        })
+        .or_else(|| {
+            social_insurance_number_in(bytes, &grouped, Validation::ShapeOnly)
+                .filter(|_| labelled_as(bytes, start, NumberLabel::SocialInsurance))
+                .map(|end| (PersonalInfoKind::SocialInsuranceNumber, start, end, None))
+        })
+        .or_else(|| {
+            payment_card_in(bytes, &grouped, Validation::ShapeOnly)
+                .filter(|_| labelled_as(bytes, start, NumberLabel::PaymentCard))
+                .map(|end| (PersonalInfoKind::PaymentCard, start, end, None))
         });
     let Some((kind, span_start, digits_end, ten_digits)) = candidate else {
         return NumberOutcome::Nothing;
@@ -595,7 +614,7 @@ fn known_card_issuer(digits: &[u8]) -> bool {
 
 /// A card number: one run of 13-19 digits, or groups of four (Amex 4-6-5, the last group
 /// shorter) joined by spaces or dashes. Returns the end of its digits.
-fn payment_card_in(bytes: &[u8], grouped: &GroupedDigits) -> Option<usize> {
+fn payment_card_in(bytes: &[u8], grouped: &GroupedDigits, validation: Validation) -> Option<usize> {
     for group_count in (1..=grouped.count).rev() {
         let groups = &grouped.groups[..group_count];
         let total: usize = groups.iter().map(|group| group.len()).sum();
@@ -619,7 +638,13 @@ fn payment_card_in(bytes: &[u8], grouped: &GroupedDigits) -> Option<usize> {
             continue;
         }
         let digits = grouped.digits(bytes, group_count)?;
-        if luhn_valid(digits.as_slice()) && known_card_issuer(digits.as_slice()) {
+        let valid = match validation {
+            Validation::Full => {
+                luhn_valid(digits.as_slice()) && known_card_issuer(digits.as_slice())
+            }
+            Validation::ShapeOnly => (15..=16).contains(&total),
+        };
+        if valid {
             return Some(groups[group_count - 1].end);
         }
     }
@@ -737,6 +762,71 @@ fn is_public_phone(ten_digits: &[u8; 10], public_phone_numbers: &[String]) -> bo
             _ => false,
         }
     })
+}
+
+/// What a writer may call a number just before giving it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NumberLabel {
+    SocialInsurance,
+    PaymentCard,
+    HealthInsurance,
+}
+
+const NUMBER_LABELS: &[(&str, NumberLabel)] = &[
+    ("nas", NumberLabel::SocialInsurance),
+    ("n.a.s.", NumberLabel::SocialInsurance),
+    ("assurance sociale", NumberLabel::SocialInsurance),
+    ("assurance-sociale", NumberLabel::SocialInsurance),
+    ("social insurance", NumberLabel::SocialInsurance),
+    ("sin", NumberLabel::SocialInsurance),
+    ("carte de crédit", NumberLabel::PaymentCard),
+    ("carte de credit", NumberLabel::PaymentCard),
+    ("carte de débit", NumberLabel::PaymentCard),
+    ("carte de debit", NumberLabel::PaymentCard),
+    ("carte bancaire", NumberLabel::PaymentCard),
+    ("carte de paiement", NumberLabel::PaymentCard),
+    ("numéro de carte", NumberLabel::PaymentCard),
+    ("credit card", NumberLabel::PaymentCard),
+    ("visa", NumberLabel::PaymentCard),
+    ("mastercard", NumberLabel::PaymentCard),
+    ("master card", NumberLabel::PaymentCard),
+    ("amex", NumberLabel::PaymentCard),
+    ("american express", NumberLabel::PaymentCard),
+    ("carte soleil", NumberLabel::HealthInsurance),
+    ("assurance maladie", NumberLabel::HealthInsurance),
+    ("assurance-maladie", NumberLabel::HealthInsurance),
+    ("ramq", NumberLabel::HealthInsurance),
+    ("carte santé", NumberLabel::HealthInsurance),
+    ("carte d'hôpital", NumberLabel::HealthInsurance),
+];
+
+static NUMBER_LABEL_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(NUMBER_LABELS.iter().map(|(pattern, _)| pattern))
+        .expect("the label list is a short list of literals, which always builds")
+});
+
+/// Whether the sentence, in the 80 bytes before `start`, calls the number a `label`.
+fn labelled_as(bytes: &[u8], start: usize, label: NumberLabel) -> bool {
+    let window_start = sentence_start(bytes, start, 80);
+    let Some(window) = bytes.get(window_start..start) else {
+        return false;
+    };
+    NUMBER_LABEL_MATCHER
+        .find_overlapping_iter(window)
+        .any(|found| {
+            let match_start = window_start + found.start();
+            let match_end = window_start + found.end();
+            let after = byte_at(bytes, match_end);
+            let whole_word = !byte_before(bytes, match_start).is_ascii_alphabetic()
+                && !after.is_ascii_alphabetic()
+                && after != 0xc3;
+            whole_word
+                && NUMBER_LABELS
+                    .get(found.pattern().as_usize())
+                    .is_some_and(|(_, found_label)| *found_label == label)
+        })
 }
 
 /// Phrases that introduce an organisation's line ("composez le", "Info-Santé", "le service à
@@ -867,7 +957,11 @@ fn phone_extension_end(bytes: &[u8], end: usize) -> Option<usize> {
 }
 
 /// NAS: 3-3-3 grouped by spaces or dashes, or 9 bare digits; Luhn; first digit not 0 or 8.
-fn social_insurance_number_in(bytes: &[u8], grouped: &GroupedDigits) -> Option<usize> {
+fn social_insurance_number_in(
+    bytes: &[u8],
+    grouped: &GroupedDigits,
+    validation: Validation,
+) -> Option<usize> {
     let group_count = if grouped.lengths_start_with(&[3, 3, 3]) {
         3
     } else if grouped.lengths_start_with(&[9]) {
@@ -888,8 +982,9 @@ fn social_insurance_number_in(bytes: &[u8], grouped: &GroupedDigits) -> Option<u
     }
     let digits = grouped.digits(bytes, group_count)?;
     let first = digits.as_slice().first().copied()?;
-    (first != 0 && first != 8 && luhn_valid(digits.as_slice()))
-        .then_some(grouped.groups[group_count - 1].end)
+    let valid = validation == Validation::ShapeOnly
+        || (first != 0 && first != 8 && luhn_valid(digits.as_slice()));
+    valid.then_some(grouped.groups[group_count - 1].end)
 }
 
 /// Whether a group of one to three digits joined by spaces only comes right before `start`.
@@ -1408,6 +1503,13 @@ fn is_common_four_letter_word(letters: &[u8]) -> bool {
 // Kept out of line so the per-number fast path stays small.
 #[inline(never)]
 fn health_number_at(bytes: &[u8], start: usize) -> Option<usize> {
+    let (end, birth_date_valid) = health_number_shape_at(bytes, start)?;
+    (birth_date_valid || labelled_as(bytes, start, NumberLabel::HealthInsurance)).then_some(end)
+}
+
+/// Four letters and eight digits from `start`: their end and whether the digits hold a
+/// birth date.
+fn health_number_shape_at(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
     if is_word_byte(byte_before(bytes, start)) {
         return None;
     }
@@ -1443,10 +1545,10 @@ fn health_number_at(bytes: &[u8], start: usize) -> Option<usize> {
             return None;
         }
     }
-    if is_word_byte(byte_at(bytes, position)) || !valid_health_number_birth_date(&digits) {
+    if is_word_byte(byte_at(bytes, position)) {
         return None;
     }
-    Some(position)
+    Some((position, valid_health_number_birth_date(&digits)))
 }
 
 /// The six digits after the letters are YYMMDD, with 50 added to the month for women.
@@ -1922,11 +2024,28 @@ fn sentence_end(bytes: &[u8], position: usize, limit: usize) -> usize {
 }
 
 /// Whether the byte at `index` is `.`, `!` or `?` closing a sentence: a space and a capital
-/// letter follow.
+/// letter follow, or a digit after a word too long to be an abbreviation ("secret. 123"
+/// ends a sentence, "app. 4" does not).
 fn ends_sentence_at(bytes: &[u8], index: usize) -> bool {
-    matches!(byte_at(bytes, index), b'.' | b'!' | b'?')
-        && byte_at(bytes, index + 1) == b' '
-        && (byte_at(bytes, index + 2).is_ascii_uppercase() || byte_at(bytes, index + 2) == 0xc3)
+    let mark = byte_at(bytes, index);
+    if !matches!(mark, b'.' | b'!' | b'?') || byte_at(bytes, index + 1) != b' ' {
+        return false;
+    }
+    let next = byte_at(bytes, index + 2);
+    if next.is_ascii_uppercase() || next == 0xc3 {
+        return true;
+    }
+    if !next.is_ascii_digit() {
+        return false;
+    }
+    if mark != b'.' {
+        return true;
+    }
+    let mut letters = 0;
+    while letters < 5 && byte_before(bytes, index - letters).is_ascii_alphabetic() {
+        letters += 1;
+    }
+    letters == 5
 }
 
 /// Whether a postal code follows within a short distance (the city in between).

@@ -188,7 +188,7 @@ fn social_insurance_numbers_are_found() {
 #[test]
 fn nine_digit_numbers_that_are_not_social_insurance_numbers() {
     // Luhn fails.
-    check("mon NAS est 130 692 545", &[]);
+    check("le numéro 130 692 545", &[]);
     // First digit 0 or 8 is never issued.
     check("046 454 286", &[]);
     check("812 345 676", &[]);
@@ -726,4 +726,43 @@ fn organisation_lines_introduced_as_such_are_not_personal() {
         "Composez le 311. Sinon, 418 555-1234",
         &[(Phone, "418 555-1234")],
     );
+}
+
+#[test]
+fn a_number_the_writer_labels_needs_only_the_right_shape() {
+    // Luhn fails, first digit 0, month 34: the label says what they are.
+    check(
+        "Mon NAS est 123 456 789",
+        &[(SocialInsuranceNumber, "123 456 789")],
+    );
+    check(
+        "numéro d'assurance sociale: 046454286",
+        &[(SocialInsuranceNumber, "046454286")],
+    );
+    check(
+        "ma carte de crédit 4111 1111 1111 1112",
+        &[(PaymentCard, "4111 1111 1111 1112")],
+    );
+    check(
+        "Visa 1234 5678 9012 3456 exp 04/27",
+        &[(PaymentCard, "1234 5678 9012 3456")],
+    );
+    check(
+        "carte soleil: TREM 1234 5678",
+        &[(HealthInsuranceNumber, "TREM 1234 5678")],
+    );
+    check(
+        "RAMQ TREM12345678",
+        &[(HealthInsuranceNumber, "TREM12345678")],
+    );
+    // Without the label, the same digits stay unflagged.
+    check("123 456 789", &[]);
+    check("1234 5678 9012 3456", &[]);
+    check("TREM 1234 5678", &[]);
+    // The label must be a whole word in the same sentence.
+    check("Nassim a 123 456 789 raisons", &[]);
+    check("Mon NAS est secret. 123 456 789", &[]);
+    // A label does not turn an amount or a file number into a NAS.
+    check("NAS: dossier 123 456 789", &[]);
+    check("le NAS coûte 123 456 789 $", &[]);
 }
