@@ -9,29 +9,40 @@
 //!
 //! Decisions worth knowing:
 //! - **Phones** follow the North American Numbering Plan (area code and exchange start with
-//!   2-9, neither is an N11 code, area codes with a middle 9 are reserved). Toll-free and
-//!   premium numbers (800, 822, 833, 844, 855, 866, 877, 888, 900) are public lines, never
-//!   personal, and so is every number of `public_phone_numbers` (compared on the ten digits,
-//!   with or without the leading 1). An extension ("poste 123", "ext. 12") belongs to the span.
-//! - **E-mail addresses** are always flagged, the organisation's generic ones included: the
-//!   caller only gives us its public phone numbers, and an address in a comment is more often
-//!   a citizen's own than the organisation's, so a moderator looks at it.
+//!   2-9, neither is an N11 code, area codes with a middle 9 are reserved), in every usual
+//!   layout: "(418) 555-1234", "418.555.1234", "418/555-1234", "4185551234", "+1 514 555 1234",
+//!   "1-819-555-1234". An extension ("poste 123", "ext. 12", "#204") belongs to the span.
+//!   Not personal: toll-free and premium lines (800, 822, 833, 844, 855, 866, 877, 888, 900),
+//!   every number of `public_phone_numbers` (compared on the ten digits, with or without the
+//!   leading 1), numbers after a `+` other than +1, and numbers the same sentence introduces
+//!   as an organisation's line ("composez le", "Info-Santé", "le service à la clientèle au")
+//!   unless a first-person word says it is the writer's ("appelez-moi", "mon cell").
+//! - **E-mail addresses** (local@domain.tld, international letters allowed) are always
+//!   flagged, the organisation's generic ones included: the caller only gives us its public
+//!   phone numbers, and an address in a comment is more often a citizen's own than the
+//!   organisation's, so a moderator looks at it.
 //! - **NAS** (social insurance number): 9 digits, bare or grouped 3-3-3 by spaces or dashes,
 //!   Luhn-valid, first digit neither 0 nor 8 (9, temporary residents, is still personal).
 //! - **RAMQ** health-insurance number: 4 letters then 8 digits whose first six encode a birth
-//!   date (month + 50 for women), grouped "TREM 8501 1234" or bare.
+//!   date (month + 50 for women, day valid for the month), "TREM 8501 1234" or "TREM85011234".
 //! - **Payment cards**: 13 to 19 digits, bare or in groups of four (Amex 4-6-5), Luhn-valid,
 //!   with a known issuer prefix (Visa, Mastercard, Amex, Discover, JCB, Diners).
-//! - **Postal codes**: "A1A 1A1" with the letters Canada Post uses; always flagged, since a
-//!   full postal code locates a handful of homes.
-//! - **Street addresses** are flagged only when something makes them a person's address: a
-//!   personal cue in the present tense around them ("j'habite", "il demeure au", "mon
-//!   adresse", "chez moi"), an apartment number ("app. 12"), or a postal code right after.
-//!   A bare civic address is far more often the organisation's own published address, a
-//!   venue or a place in the news, and past tenses ("habitait") are history, not doxxing.
-//! - Numbers preceded by a reference word ("dossier", "facture", "règlement", "no de
-//!   référence"…) are file or by-law numbers even when they are Luhn-valid, and numbers
-//!   followed by a currency, a percent sign or a unit are amounts or quantities.
+//! - A number the same sentence **labels** ("mon NAS", "carte de crédit", "carte soleil")
+//!   only needs the right shape: the writer says what it is, and a mistyped check digit does
+//!   not make it less personal.
+//! - **Postal codes**: "A1A 1A1" with the letters Canada Post uses (no D, F, I, O, Q, U; no
+//!   W or Z first); always flagged, since a full postal code locates a handful of homes.
+//! - **Street addresses** (civic number, street type, name: "123, rue Principale", "4500
+//!   boul. Henri-Bourassa Est, app. 12") are flagged only when something in the same sentence
+//!   makes them a person's address: a present-tense or possessive cue ("j'habite", "il
+//!   demeure au", "elle reste au", "mon adresse", "chez moi"), an apartment number, or a
+//!   postal code right after. A bare civic address is far more often the organisation's own
+//!   published address, a venue or a place in the news, and past tenses ("habitait") are
+//!   history, not doxxing. So "L'hôtel de ville est au 123, rue Principale" is not flagged.
+//! - **Not personal**: numbers after a reference word ("dossier", "facture", "règlement",
+//!   "no de référence", "NEQ"…, even Luhn-valid), numbers followed by a currency, a percent
+//!   sign or a unit, decimals, dates, fractions, numbers glued to letters, and numbers inside
+//!   web addresses.
 
 use std::sync::LazyLock;
 
