@@ -1750,8 +1750,12 @@ fn street_address_at(text: &str, start: usize, civic_end: usize) -> Option<usize
     if byte_at(bytes, position) == b'.' {
         position += 1;
     }
+    let numbered_road = matches!(street_type.as_bytes(), b"route" | b"rte" | b"rang");
     let end = if ordinal {
         directions_end(text, position)
+    } else if numbered_road && let Some(number_end) = road_number_end(bytes, position) {
+        // Rural addresses: "1234, route 132", "56 rang 4".
+        directions_end(text, number_end)
     } else {
         street_name_end(text, position)?
     };
@@ -1807,6 +1811,14 @@ fn street_name_end(text: &str, start: usize) -> Option<usize> {
         }
     }
     Some(end)
+}
+
+/// The number of a numbered road after its type: one to three digits standing alone.
+fn road_number_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let number_start = skip_spaces(bytes, start, 1);
+    let number_end = digit_run_end(bytes, number_start);
+    let length = number_end - number_start;
+    ((1..=3).contains(&length) && !is_word_byte(byte_at(bytes, number_end))).then_some(number_end)
 }
 
 /// Directions after an ordinal street ("3e Avenue Ouest").

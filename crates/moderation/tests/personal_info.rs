@@ -692,6 +692,16 @@ fn more_street_address_cases() {
         "j'ai déménagé au 9 terrasse Dufferin",
         &[(StreetAddress, "9 terrasse Dufferin")],
     );
+    check(
+        "j'habite au 1234, route 132 Est",
+        &[(StreetAddress, "1234, route 132 Est")],
+    );
+    check("on reste au 56 rang 4", &[(StreetAddress, "56 rang 4")]);
+    check(
+        "je demeure au 210, 4e Rang",
+        &[(StreetAddress, "210, 4e Rang")],
+    );
+    check("Un accident au 1234 route 132 ce matin", &[]);
     // A building's residents, a museum, a past address: not a person's home.
     check("Les résidents du 1200 boulevard Laurier se plaignent", &[]);
     check("Le musée au 2 place Royale est fermé", &[]);
