@@ -548,6 +548,11 @@ fn number_at(text: &str, start: usize, public_phone_numbers: &[String]) -> Numbe
         })
         .or_else(|| {
             social_insurance_number_in(bytes, &grouped, Validation::Full)
+                .filter(|_| {
+                    !(grouped.separators[1].spaces_only
+                        && grouped.count > 1
+                        && preceded_by_quantity_word(text, start))
+                })
                 .map(|end| (PersonalInfoKind::SocialInsuranceNumber, start, end, None))
         })
         .or_else(|| {
@@ -1204,55 +1209,9 @@ fn is_reference_filler(word: &[u8]) -> bool {
 fn preceded_by_reference_word(text: &str, start: usize) -> bool {
     let mut end = start;
     for _ in 0..5 {
-        let Some(before) = text.get(..end) else {
+        let Some((word, word_start)) = previous_word(text, end) else {
             return false;
         };
-        let mut word_end = end;
-        let mut skipped = 0;
-        let mut characters = before.char_indices().rev();
-        let mut word_start = None;
-        for (index, character) in characters.by_ref() {
-            if character.is_alphabetic() {
-                word_end = index + character.len_utf8();
-                word_start = Some(index);
-                break;
-            }
-            let skippable = character.is_whitespace()
-                || matches!(
-                    character,
-                    ':' | '#'
-                        | '°'
-                        | 'º'
-                        | '.'
-                        | ','
-                        | '-'
-                        | '–'
-                        | '('
-                        | ')'
-                        | '«'
-                        | '»'
-                        | '"'
-                        | '\''
-                        | '’'
-                );
-            skipped += 1;
-            if !skippable || skipped > 6 {
-                return false;
-            }
-        }
-        let Some(mut word_start) = word_start else {
-            return false;
-        };
-        for (index, character) in characters.take(24) {
-            if !character.is_alphabetic() {
-                break;
-            }
-            word_start = index;
-        }
-        let word = FoldedWord::read(text, word_start);
-        if word.end != word_end {
-            return false;
-        }
         if is_reference_word(word.as_bytes()) {
             return true;
         }
@@ -1262,6 +1221,86 @@ fn preceded_by_reference_word(text: &str, start: usize) -> bool {
         end = word_start;
     }
     false
+}
+
+/// The word just before `end`, folded, and where it starts, skipping at most a few spaces
+/// and punctuation signs; `None` when something else (a digit, a symbol) comes first.
+fn previous_word(text: &str, end: usize) -> Option<(FoldedWord, usize)> {
+    let before = text.get(..end)?;
+    let mut word_end = end;
+    let mut skipped = 0;
+    let mut characters = before.char_indices().rev();
+    let mut word_start = None;
+    for (index, character) in characters.by_ref() {
+        if character.is_alphabetic() {
+            word_end = index + character.len_utf8();
+            word_start = Some(index);
+            break;
+        }
+        let skippable = character.is_whitespace()
+            || matches!(
+                character,
+                ':' | '#'
+                    | '°'
+                    | 'º'
+                    | '.'
+                    | ','
+                    | '-'
+                    | '–'
+                    | '('
+                    | ')'
+                    | '«'
+                    | '»'
+                    | '"'
+                    | '\''
+                    | '’'
+            );
+        skipped += 1;
+        if !skippable || skipped > 6 {
+            return None;
+        }
+    }
+    let mut word_start = word_start?;
+    for (index, character) in characters.take(24) {
+        if !character.is_alphabetic() {
+            break;
+        }
+        word_start = index;
+    }
+    let word = FoldedWord::read(text, word_start);
+    (word.end == word_end).then_some((word, word_start))
+}
+
+/// Words that put a space-grouped number in a sentence about quantities ("passé de 123 456
+/// 789 à…", "environ 130 692 544"), where it is a count, not a NAS.
+fn preceded_by_quantity_word(text: &str, start: usize) -> bool {
+    previous_word(text, start).is_some_and(|(word, _)| {
+        matches!(
+            word.as_bytes(),
+            b"de"
+                | b"d"
+                | b"a"
+                | b"environ"
+                | b"plus"
+                | b"moins"
+                | b"total"
+                | b"soit"
+                | b"sur"
+                | b"entre"
+                | b"et"
+                | b"pres"
+                | b"presque"
+                | b"quelque"
+                | b"jusqu"
+                | b"vers"
+                | b"atteint"
+                | b"compte"
+                | b"comptait"
+                | b"compter"
+                | b"totalise"
+                | b"totalisait"
+        )
+    })
 }
 
 /// A word read forward from a position, lower-cased with its French accents removed, so that

@@ -206,6 +206,18 @@ fn nine_digit_numbers_that_are_not_social_insurance_numbers() {
     check("un budget de 130 692 544 dollars", &[]);
     check("130 692 544 123 habitants", &[]);
     check("130.692.544", &[]);
+    // Counts written with French thousands spaces.
+    check("le nombre est passé de 123 456 789 à 130 692 544.", &[]);
+    check("environ 130 692 544 visites", &[]);
+    // The same digits grouped with dashes, or labelled, are a NAS.
+    check(
+        "passé de 130-692-544",
+        &[(SocialInsuranceNumber, "130-692-544")],
+    );
+    check(
+        "mon NAS est de 130 692 544",
+        &[(SocialInsuranceNumber, "130 692 544")],
+    );
 }
 
 // ----- RAMQ ---------------------------------------------------------------------------
