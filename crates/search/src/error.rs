@@ -118,7 +118,7 @@ impl fmt::Display for RecordProblem {
             }
             RecordProblem::InvalidUtf8 { byte_offset } => write!(
                 formatter,
-                "texte non UTF-8 (octet invalide à la position {byte_offset})"
+                "texte non UTF-8 (octet invalide après {byte_offset} octets valides)"
             ),
             RecordProblem::TooLarge { bytes, max_bytes } => write!(
                 formatter,
