@@ -155,14 +155,14 @@ fn read_profile(c: &mut Collector<'_>, top: &Table<'_, '_>) -> Option<Profile> {
         introduction: None,
         clauses: Vec::new(),
         commitments: Vec::new(),
-        source: SourceRef::parse("—").unwrap_or_else(|| unreachable_source()),
+        source: SourceRef::parse("aucune nétiquette dans le profil").unwrap_or_else(unreachable_source),
     });
     let moderation_settings = moderation_settings.unwrap_or_else(|| ModerationSettings {
         hide_rule: moderation::HideRule::AnyBreach,
         repeat_window_hours: 24,
         repeat_distinct_authors: 3,
         warnings_before_block: 1,
-        source: SourceRef::parse("défaut de Balise").unwrap_or_else(|| unreachable_source()),
+        source: SourceRef::parse("défaut de Balise").unwrap_or_else(unreachable_source),
     });
     let time_zone_name = time_zone_name?;
     let time_zone = jiff::tz::TimeZone::get(&time_zone_name).ok()?;
@@ -227,19 +227,26 @@ fn check_unique<'a, 't: 'a, 'i: 't>(
     items: impl Iterator<Item = (String, &'a Field<'t, 'i>)>,
     what: &str,
 ) {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
     for (id, field) in items {
-        if let Some(_first) = seen.get(&id) {
-            c.report(
-                &field.span,
-                &field.path,
-                ProblemCode::DuplicateId,
-                format!("duplicate {what} `{id}`"),
-                format!("identifiant en double ({what}) : « {id} »"),
-            );
-        } else {
-            seen.insert(id, 0);
+        if seen.insert(id.clone()) {
+            continue;
         }
+        // Point at the identifying key of the record when it has one.
+        let (span, path) = match field.value {
+            toml::de::DeValue::Table(table) => ["id", "role", "route", "year"]
+                .iter()
+                .find_map(|key| table.get(*key).map(|value| (value.span(), format!("{}.{key}", field.path))))
+                .unwrap_or_else(|| (field.span.clone(), field.path.clone())),
+            _ => (field.span.clone(), field.path.clone()),
+        };
+        c.report(
+            &span,
+            &path,
+            ProblemCode::DuplicateId,
+            format!("duplicate {what} `{id}`"),
+            format!("identifiant en double ({what}) : « {id} »"),
+        );
     }
 }
 
@@ -700,8 +707,9 @@ fn read_role_grant(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<RoleGrant
                 }
             }
         }
-        if role == Some(Role::Director) {
-            if let Some(write) = permissions.iter().find(|p| !p.id().starts_with("read_")) {
+        if role == Some(Role::Director)
+            && let Some(write) = permissions.iter().find(|p| !p.id().starts_with("read_"))
+        {
                 permissions_ok = false;
                 c.report(
                     &field.span,
@@ -710,7 +718,6 @@ fn read_role_grant(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<RoleGrant
                     format!("the director role is read-only; `{write}` is not a read permission"),
                     format!("le rôle de direction est en lecture seule; « {write} » n'est pas une permission de lecture"),
                 );
-            }
         }
     } else {
         permissions_ok = false;
@@ -814,8 +821,11 @@ fn read_commitment(
         Budget::Clock(duration) => Some(duration),
         ref other => day_length.and_then(|length| in_business_time(other, length)),
     };
-    if let (true, Some(total_duration)) = (fits_checkable && !stage_fields.is_empty(), total_duration) {
-        if sum > total_duration {
+    if fits_checkable
+        && !stage_fields.is_empty()
+        && let Some(total_duration) = total_duration
+        && sum > total_duration
+    {
             c.report(
                 &total_field.span,
                 &total_field.path,
@@ -834,7 +844,6 @@ fn read_commitment(
                 ),
             );
             return None;
-        }
     }
     Some(Commitment {
         id: id?,
