@@ -15,12 +15,16 @@
 //!   Not personal: toll-free and premium lines (800, 822, 833, 844, 855, 866, 877, 888, 900),
 //!   every number of `public_phone_numbers` (compared on the ten digits, with or without the
 //!   leading 1), numbers after a `+` other than +1, and numbers the same sentence introduces
-//!   as an organisation's line ("composez le", "Info-Santé", "le service à la clientèle au")
-//!   unless a first-person word says it is the writer's ("appelez-moi", "mon cell").
-//! - **E-mail addresses** (local@domain.tld, international letters allowed) are always
-//!   flagged, the organisation's generic ones included: the caller only gives us its public
-//!   phone numbers, and an address in a comment is more often a citizen's own than the
-//!   organisation's, so a moderator looks at it.
+//!   as an organisation's line ("composez le", "Info-Santé", "le bureau d'arrondissement",
+//!   "la Direction des ressources humaines") unless a possessive, first-person or dwelling
+//!   word says it is a person's ("appelez-moi", "mon cell", "son numéro", "le voisin").
+//! - **E-mail addresses** (local@domain.tld, international letters allowed, one space
+//!   tolerated on either side of the `@` before a common top-level domain) are flagged,
+//!   except plainly institutional ones: role mailboxes ("info@", "communications@",
+//!   "mediassociaux@", "nepasrepondre@"…) on any domain, and any address on a government
+//!   domain (gouv.qc.ca, gc.ca, canada.ca, quebec.ca), whose public servants' work
+//!   addresses are public. A named address on a municipal or business domain is flagged:
+//!   the caller only gives us its public phone numbers, so a moderator looks at it.
 //! - **NAS** (social insurance number): 9 digits, bare or grouped 3-3-3 by spaces or dashes,
 //!   Luhn-valid, first digit neither 0 nor 8 (9, temporary residents, is still personal).
 //! - **RAMQ** health-insurance number: 4 letters then 8 digits whose first six encode a birth
@@ -31,7 +35,9 @@
 //!   only needs the right shape: the writer says what it is, and a mistyped check digit does
 //!   not make it less personal.
 //! - **Postal codes**: "A1A 1A1" with the letters Canada Post uses (no D, F, I, O, Q, U; no
-//!   W or Z first); always flagged, since a full postal code locates a handful of homes.
+//!   W or Z first). A full postal code locates a handful of homes, so it is flagged unless,
+//!   as for phones, its sentence presents it as an organisation's ("le code postal de
+//!   l'hôtel de ville") with no possessive or dwelling word.
 //! - **Street addresses** (civic number, street type, name: "123, rue Principale", "4500
 //!   boul. Henri-Bourassa Est, app. 12") are flagged only when something in the same sentence
 //!   makes them a person's address: a present-tense or possessive cue ("j'habite", "il
@@ -40,9 +46,10 @@
 //!   published address, a venue or a place in the news, and past tenses ("habitait") are
 //!   history, not doxxing. So "L'hôtel de ville est au 123, rue Principale" is not flagged.
 //! - **Not personal**: numbers after a reference word ("dossier", "facture", "règlement",
-//!   "no de référence", "NEQ"…, even Luhn-valid), numbers followed by a currency, a percent
-//!   sign or a unit, decimals, dates, fractions, numbers glued to letters, and numbers inside
-//!   web addresses.
+//!   "no de référence", "NEQ"…, even Luhn-valid; cards excepted, people paste them to pay a
+//!   "constat"), numbers followed by a currency, a percent sign or a unit, counts in French
+//!   thousands after a quantity word ("passé de 123 456 789 à…"), decimals, dates,
+//!   fractions, numbers glued to letters, and numbers inside web addresses.
 
 use std::sync::LazyLock;
 
@@ -118,13 +125,14 @@ pub fn find_personal_info(text: &str, public_phone_numbers: &[String]) -> Vec<Pe
     let mut position = 0;
     while let Some(at) = next_digit_or_at_sign(bytes, position) {
         if byte_at(bytes, at) == b'@' {
-            match email_at(text, at) {
-                Some((start, end)) => {
+            position = match email_at(text, at) {
+                EmailOutcome::Personal { start, end } => {
                     push_match(&mut found, PersonalInfoKind::Email, start, end);
-                    position = end;
+                    end
                 }
-                None => position = at + 1,
-            }
+                EmailOutcome::Institutional { end } => end,
+                EmailOutcome::Nothing => at + 1,
+            };
         } else {
             position = scan_digit_run(text, at, public_phone_numbers, &mut found).max(at + 1);
         }
@@ -265,7 +273,10 @@ fn scan_digit_run(
         if run_len == 1
             && let Some(end) = postal_code_at(bytes, start - 1)
         {
-            push_match(found, PersonalInfoKind::PostalCode, start - 1, end);
+            // "Le code postal de l'hôtel de ville est G1R 4S9" is the organisation's.
+            if !presented_as_the_organisations(bytes, start - 1) {
+                push_match(found, PersonalInfoKind::PostalCode, start - 1, end);
+            }
             return end;
         }
         if (run_len == 4 || run_len == 8)
@@ -572,13 +583,16 @@ fn number_at(text: &str, start: usize, public_phone_numbers: &[String]) -> Numbe
         PersonalInfoKind::Phone => phone_extension_end(bytes, digits_end).unwrap_or(digits_end),
         _ => digits_end,
     };
-    if !number_context_is_personal(text, span_start, span_end) {
+    // A Luhn-valid number with a card issuer's prefix is a card even after "constat" or
+    // "facture": people paste their card to pay one.
+    let reference_words_apply = kind != PersonalInfoKind::PaymentCard;
+    if !number_context_is_personal(text, span_start, span_end, reference_words_apply) {
         return NumberOutcome::Nothing;
     }
     if let Some(ten_digits) = ten_digits
         && (is_toll_free_or_premium(&ten_digits)
             || is_public_phone(&ten_digits, public_phone_numbers)
-            || introduced_as_an_organisation_line(bytes, span_start))
+            || presented_as_the_organisations(bytes, span_start))
     {
         return NumberOutcome::Public { end: span_end };
     }
@@ -845,75 +859,105 @@ fn labelled_as(bytes: &[u8], start: usize, label: NumberLabel) -> bool {
         })
 }
 
-/// Phrases that introduce an organisation's line ("composez le", "Info-Santé", "le service à
-/// la clientèle au"), and first-person words that make the number the writer's own
-/// whatever else the sentence says ("appelez-moi", "mon cell").
-const PHONE_CONTEXT_CUES: &[(&str, PhoneContextCue)] = &[
-    ("composez", PhoneContextCue::Organisation),
-    ("composer le", PhoneContextCue::Organisation),
-    ("service à la clientèle", PhoneContextCue::Organisation),
-    ("service a la clientele", PhoneContextCue::Organisation),
-    ("service aux citoyens", PhoneContextCue::Organisation),
-    ("services québec", PhoneContextCue::Organisation),
-    ("services quebec", PhoneContextCue::Organisation),
-    ("hôtel de ville", PhoneContextCue::Organisation),
-    ("hotel de ville", PhoneContextCue::Organisation),
-    ("info-santé", PhoneContextCue::Organisation),
-    ("info-sante", PhoneContextCue::Organisation),
-    ("info-social", PhoneContextCue::Organisation),
-    ("clsc", PhoneContextCue::Organisation),
-    ("ligne info", PhoneContextCue::Organisation),
-    ("ligne d'information", PhoneContextCue::Organisation),
-    ("ligne d’information", PhoneContextCue::Organisation),
-    ("centre d'appels", PhoneContextCue::Organisation),
-    ("centre d’appels", PhoneContextCue::Organisation),
-    ("bureau municipal", PhoneContextCue::Organisation),
-    ("la municipalité", PhoneContextCue::Organisation),
-    ("la ville au", PhoneContextCue::Organisation),
-    ("la mairie", PhoneContextCue::Organisation),
-    ("sans frais", PhoneContextCue::Organisation),
-    ("pour information", PhoneContextCue::Organisation),
-    ("pour plus d'info", PhoneContextCue::Organisation),
-    ("pour plus d’info", PhoneContextCue::Organisation),
-    ("pour renseignements", PhoneContextCue::Organisation),
-    ("pour plus de renseignements", PhoneContextCue::Organisation),
-    ("moi", PhoneContextCue::FirstPerson),
-    ("mon", PhoneContextCue::FirstPerson),
-    ("ma", PhoneContextCue::FirstPerson),
-    ("mes", PhoneContextCue::FirstPerson),
-    ("me", PhoneContextCue::FirstPerson),
-    ("m'", PhoneContextCue::FirstPerson),
-    ("m’", PhoneContextCue::FirstPerson),
-    ("perso", PhoneContextCue::FirstPerson),
-    ("cell", PhoneContextCue::FirstPerson),
-    ("cellulaire", PhoneContextCue::FirstPerson),
-    ("domicile", PhoneContextCue::FirstPerson),
-    ("maison", PhoneContextCue::FirstPerson),
-    ("texto", PhoneContextCue::FirstPerson),
+/// Who a phone number or a postal code belongs to, by the words before it in its sentence:
+/// phrases that introduce an organisation's line or office ("composez le", "Info-Santé", "le
+/// bureau d'arrondissement", "l'hôtel de ville"), and possessive, first-person or dwelling
+/// words that make it a person's whatever else the sentence says ("appelez-moi", "mon cell",
+/// "son numéro", "le voisin", "habite").
+const OWNER_CUES: &[(&str, OwnerCue)] = &[
+    ("composez", OwnerCue::Organisation),
+    ("composer le", OwnerCue::Organisation),
+    ("service à la clientèle", OwnerCue::Organisation),
+    ("service a la clientele", OwnerCue::Organisation),
+    ("service aux citoyens", OwnerCue::Organisation),
+    ("services québec", OwnerCue::Organisation),
+    ("services quebec", OwnerCue::Organisation),
+    ("hôtel de ville", OwnerCue::Organisation),
+    ("hotel de ville", OwnerCue::Organisation),
+    ("info-santé", OwnerCue::Organisation),
+    ("info-sante", OwnerCue::Organisation),
+    ("info-social", OwnerCue::Organisation),
+    ("clsc", OwnerCue::Organisation),
+    ("ligne info", OwnerCue::Organisation),
+    ("ligne d'information", OwnerCue::Organisation),
+    ("ligne d’information", OwnerCue::Organisation),
+    ("centre d'appels", OwnerCue::Organisation),
+    ("centre d’appels", OwnerCue::Organisation),
+    ("bureau municipal", OwnerCue::Organisation),
+    ("la municipalité", OwnerCue::Organisation),
+    ("la ville au", OwnerCue::Organisation),
+    ("la mairie", OwnerCue::Organisation),
+    ("sans frais", OwnerCue::Organisation),
+    ("pour information", OwnerCue::Organisation),
+    ("pour plus d'info", OwnerCue::Organisation),
+    ("pour plus d’info", OwnerCue::Organisation),
+    ("pour renseignements", OwnerCue::Organisation),
+    ("pour plus de renseignements", OwnerCue::Organisation),
+    ("arrondissement", OwnerCue::Organisation),
+    ("direction", OwnerCue::Organisation),
+    ("ministère", OwnerCue::Organisation),
+    ("ministere", OwnerCue::Organisation),
+    ("la ville", OwnerCue::Organisation),
+    ("municipal", OwnerCue::Organisation),
+    ("municipale", OwnerCue::Organisation),
+    ("numéro indiqué", OwnerCue::Organisation),
+    ("numero indique", OwnerCue::Organisation),
+    ("numéro officiel", OwnerCue::Organisation),
+    ("le 311", OwnerCue::Organisation),
+    ("ressources humaines", OwnerCue::Organisation),
+    ("greffe", OwnerCue::Organisation),
+    ("secrétariat", OwnerCue::Organisation),
+    ("secretariat", OwnerCue::Organisation),
+    ("gouvernement", OwnerCue::Organisation),
+    ("organisme", OwnerCue::Organisation),
+    ("moi", OwnerCue::Person),
+    ("mon", OwnerCue::Person),
+    ("ma", OwnerCue::Person),
+    ("mes", OwnerCue::Person),
+    ("me", OwnerCue::Person),
+    ("m'", OwnerCue::Person),
+    ("m’", OwnerCue::Person),
+    ("perso", OwnerCue::Person),
+    ("cell", OwnerCue::Person),
+    ("cellulaire", OwnerCue::Person),
+    ("domicile", OwnerCue::Person),
+    ("maison", OwnerCue::Person),
+    ("texto", OwnerCue::Person),
+    ("notre", OwnerCue::Person),
+    ("nos", OwnerCue::Person),
+    ("son", OwnerCue::Person),
+    ("sa", OwnerCue::Person),
+    ("ses", OwnerCue::Person),
+    ("leur", OwnerCue::Person),
+    ("voisin", OwnerCue::Person),
+    ("voisine", OwnerCue::Person),
+    ("habite", OwnerCue::Person),
+    ("demeure", OwnerCue::Person),
+    ("reste", OwnerCue::Person),
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum PhoneContextCue {
+enum OwnerCue {
     Organisation,
-    FirstPerson,
+    Person,
 }
 
-static PHONE_CONTEXT_CUE_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+static OWNER_CUE_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(PHONE_CONTEXT_CUES.iter().map(|(pattern, _)| pattern))
+        .build(OWNER_CUES.iter().map(|(pattern, _)| pattern))
         .expect("the cue list is a short list of literals, which always builds")
 });
 
-/// Whether the sentence before a phone number presents it as an organisation's line and
-/// nothing in it says the number is the writer's.
-fn introduced_as_an_organisation_line(bytes: &[u8], start: usize) -> bool {
+/// Whether the sentence before a phone number or a postal code presents it as an
+/// organisation's and nothing in it says it is a person's.
+fn presented_as_the_organisations(bytes: &[u8], start: usize) -> bool {
     let window_start = sentence_start(bytes, start, 80);
     let Some(window) = bytes.get(window_start..start) else {
         return false;
     };
     let mut organisation = false;
-    for found in PHONE_CONTEXT_CUE_MATCHER.find_overlapping_iter(window) {
+    for found in OWNER_CUE_MATCHER.find_overlapping_iter(window) {
         let match_start = window_start + found.start();
         let match_end = window_start + found.end();
         let last = byte_before(bytes, match_end);
@@ -924,9 +968,9 @@ fn introduced_as_an_organisation_line(bytes: &[u8], start: usize) -> bool {
         if !whole_word {
             continue;
         }
-        match PHONE_CONTEXT_CUES.get(found.pattern().as_usize()) {
-            Some((_, PhoneContextCue::FirstPerson)) => return false,
-            Some((_, PhoneContextCue::Organisation)) => organisation = true,
+        match OWNER_CUES.get(found.pattern().as_usize()) {
+            Some((_, OwnerCue::Person)) => return false,
+            Some((_, OwnerCue::Organisation)) => organisation = true,
             None => {}
         }
     }
@@ -1035,7 +1079,12 @@ fn preceded_by_thousands_group(bytes: &[u8], start: usize) -> bool {
 
 /// Whether what surrounds a candidate number leaves it personal: not glued to letters, not a
 /// decimal, a date or an amount, not a file, invoice or by-law number.
-fn number_context_is_personal(text: &str, start: usize, end: usize) -> bool {
+fn number_context_is_personal(
+    text: &str,
+    start: usize,
+    end: usize,
+    reference_words_apply: bool,
+) -> bool {
     let bytes = text.as_bytes();
     let after = byte_at(bytes, end);
     if is_word_byte(after) || after == b'@' {
@@ -1054,7 +1103,8 @@ fn number_context_is_personal(text: &str, start: usize, end: usize) -> bool {
     if preceded_by_currency(bytes, start) || chunk_is_followed_by_amount_or_unit(text, end) {
         return false;
     }
-    !preceded_by_reference_word(text, start) && !inside_web_address(bytes, start)
+    !(reference_words_apply && preceded_by_reference_word(text, start))
+        && !inside_web_address(bytes, start)
 }
 
 /// Whether the number sits in a web address ("facebook.com/…?id=4185551234"): post, photo
@@ -1389,12 +1439,51 @@ fn is_domain_char(character: char) -> bool {
     character.is_alphanumeric() || character == '-'
 }
 
-/// The e-mail address around the `@` at `at`, if its local part and domain hold up.
+enum EmailOutcome {
+    Personal {
+        start: usize,
+        end: usize,
+    },
+    /// A role mailbox or a government address: consumed, not reported.
+    Institutional {
+        end: usize,
+    },
+    Nothing,
+}
+
+/// The e-mail address around the `@` at `at`, if its local part and domain hold up. One
+/// space on either side of the `@` is tolerated ("gaston.lapointe @ outlook.com", a common
+/// way to dodge filters) when the domain ends in a common top-level domain.
 // Kept out of line so the per-number fast path stays small.
 #[inline(never)]
-fn email_at(text: &str, at: usize) -> Option<(usize, usize)> {
-    let before = text.get(..at)?;
-    let mut start = at;
+fn email_at(text: &str, at: usize) -> EmailOutcome {
+    let bytes = text.as_bytes();
+    let space_before = byte_before(bytes, at) == b' ';
+    let space_after = byte_at(bytes, at + 1) == b' ';
+    let local_end = if space_before { at - 1 } else { at };
+    let domain_start = if space_after { at + 2 } else { at + 1 };
+    let Some(start) = email_local_part_start(text, local_end) else {
+        return EmailOutcome::Nothing;
+    };
+    let Some((end, top_level_domain)) = email_domain_end(text, domain_start) else {
+        return EmailOutcome::Nothing;
+    };
+    if (space_before || space_after) && !is_common_top_level_domain(top_level_domain) {
+        return EmailOutcome::Nothing;
+    }
+    let local_part = bytes.get(start..local_end).unwrap_or(&[]);
+    let domain = bytes.get(domain_start..end).unwrap_or(&[]);
+    if is_role_mailbox(local_part) || is_government_domain(domain) {
+        EmailOutcome::Institutional { end }
+    } else {
+        EmailOutcome::Personal { start, end }
+    }
+}
+
+/// Where the local part ending at `local_end` starts: no leading or trailing dot, no "..".
+fn email_local_part_start(text: &str, local_end: usize) -> Option<usize> {
+    let before = text.get(..local_end)?;
+    let mut start = local_end;
     for (index, character) in before.char_indices().rev() {
         if !is_local_part_char(character) {
             break;
@@ -1402,24 +1491,27 @@ fn email_at(text: &str, at: usize) -> Option<(usize, usize)> {
         start = index;
     }
     let bytes = text.as_bytes();
-    // A local part neither starts nor ends with a dot and has no "..": keep the tail after one.
     if let Some(double_dot) = bytes
-        .get(start..at)?
+        .get(start..local_end)?
         .windows(2)
         .rposition(|pair| pair == b"..")
     {
         start += double_dot + 2;
     }
-    while start < at && matches!(byte_at(bytes, start), b'.' | b'\'' | b'-' | b'+' | b'%') {
+    while start < local_end && matches!(byte_at(bytes, start), b'.' | b'\'' | b'-' | b'+' | b'%') {
         start += 1;
     }
-    if start == at || byte_before(bytes, at) == b'.' {
-        return None;
-    }
+    (start < local_end && byte_before(bytes, local_end) != b'.').then_some(start)
+}
 
-    let mut label_start = at + 1;
+/// The end of a domain of at least two labels starting at `domain_start`, with its last
+/// label (the top-level domain, letters only, at least two).
+fn email_domain_end(text: &str, domain_start: usize) -> Option<(usize, &[u8])> {
+    let bytes = text.as_bytes();
+    let mut label_start = domain_start;
     let mut labels = 0;
-    let mut end = at + 1;
+    let mut end = domain_start;
+    let mut last_label_start = domain_start;
     let mut last_label_alphabetic_chars = 0;
     loop {
         let rest = text.get(label_start..)?;
@@ -1442,6 +1534,7 @@ fn email_at(text: &str, at: usize) -> Option<(usize, usize)> {
         }
         labels += 1;
         end = label_end;
+        last_label_start = label_start;
         last_label_alphabetic_chars = if alphabetic { chars } else { 0 };
         let dot_follows = byte_at(bytes, label_end) == b'.';
         let next_is_label = text
@@ -1454,7 +1547,109 @@ fn email_at(text: &str, at: usize) -> Option<(usize, usize)> {
             break;
         }
     }
-    (labels >= 2 && last_label_alphabetic_chars >= 2).then_some((start, end))
+    (labels >= 2 && last_label_alphabetic_chars >= 2)
+        .then(|| (end, bytes.get(last_label_start..end).unwrap_or(&[])))
+}
+
+fn is_common_top_level_domain(top_level_domain: &[u8]) -> bool {
+    matches!(
+        top_level_domain.to_ascii_lowercase().as_slice(),
+        b"com"
+            | b"ca"
+            | b"org"
+            | b"net"
+            | b"fr"
+            | b"qc"
+            | b"info"
+            | b"be"
+            | b"ch"
+            | b"io"
+            | b"co"
+            | b"me"
+            | b"us"
+            | b"biz"
+    )
+}
+
+/// Mailboxes that belong to a function, not a person ("info@", "mediassociaux@",
+/// "service.clientele@"): an organisation's published address, never personal information.
+fn is_role_mailbox(local_part: &[u8]) -> bool {
+    let mut folded = [0u8; 32];
+    let mut len = 0;
+    for &byte in local_part {
+        if byte.is_ascii_alphanumeric() {
+            if len == folded.len() {
+                return false;
+            }
+            folded[len] = byte.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    matches!(
+        &folded[..len],
+        b"info"
+            | b"infos"
+            | b"information"
+            | b"informations"
+            | b"renseignements"
+            | b"communications"
+            | b"communication"
+            | b"mediassociaux"
+            | b"medias"
+            | b"media"
+            | b"presse"
+            | b"reception"
+            | b"accueil"
+            | b"service"
+            | b"services"
+            | b"serviceclient"
+            | b"serviceclientele"
+            | b"servicealaclientele"
+            | b"servicesauxcitoyens"
+            | b"citoyens"
+            | b"support"
+            | b"soutien"
+            | b"aide"
+            | b"admin"
+            | b"administration"
+            | b"secretariat"
+            | b"greffe"
+            | b"direction"
+            | b"plaintes"
+            | b"requetes"
+            | b"contact"
+            | b"contactez"
+            | b"courrier"
+            | b"nepasrepondre"
+            | b"noreply"
+            | b"donotreply"
+            | b"rh"
+            | b"emplois"
+            | b"emploi"
+            | b"carrieres"
+            | b"urbanisme"
+            | b"loisirs"
+            | b"travauxpublics"
+            | b"webmestre"
+            | b"webmaster"
+    )
+}
+
+/// Government domains (Quebec, Canada): their addresses are public servants' or offices',
+/// published by the state, not a citizen's personal information.
+fn is_government_domain(domain: &[u8]) -> bool {
+    let lower = domain.to_ascii_lowercase();
+    [
+        b"gouv.qc.ca".as_slice(),
+        b"gc.ca",
+        b"canada.ca",
+        b"quebec.ca",
+    ]
+    .iter()
+    .any(|suffix| {
+        lower.ends_with(suffix)
+            && (lower.len() == suffix.len() || lower[lower.len() - suffix.len() - 1] == b'.')
+    })
 }
 
 // ---------------------------------------------------------------------------------------

@@ -140,10 +140,10 @@ fn email_addresses_are_found() {
         "contact: x@sous.domaine.qc.ca",
         &[(Email, "x@sous.domaine.qc.ca")],
     );
-    // The organisation's generic addresses are flagged too (documented decision).
+    // A named mailbox on a municipal domain is still a person's.
     check(
-        "info@ville.quebec.qc.ca",
-        &[(Email, "info@ville.quebec.qc.ca")],
+        "jean.roy@ville.quebec.qc.ca",
+        &[(Email, "jean.roy@ville.quebec.qc.ca")],
     );
     check(
         "4185551234@sms.fido.ca",
@@ -492,8 +492,8 @@ fn more_email_cases() {
         &[(Email, "Jean.Tremblay@Gmail.COM")],
     );
     check(
-        "<sylvie.cote@ssss.gouv.qc.ca>",
-        &[(Email, "sylvie.cote@ssss.gouv.qc.ca")],
+        "<sylvie.cote@videotron.ca>",
+        &[(Email, "sylvie.cote@videotron.ca")],
     );
     check("o'brien@exemple.ca", &[(Email, "o'brien@exemple.ca")]);
     check(
@@ -623,6 +623,20 @@ fn more_street_address_cases() {
 
 #[test]
 fn organisation_lines_introduced_as_such_are_not_personal() {
+    check(
+        "Pour la Direction des ressources humaines, le numéro indiqué est le 418 691-2025.",
+        &[],
+    );
+    check("Le bureau d'arrondissement répond au 514 872-0311.", &[]);
+    check("Le code postal de l'hôtel de ville est G1R 4S9.", &[]);
+    check(
+        "Le voisin du bureau de poste, son numéro: 418 555-1234",
+        &[(Phone, "418 555-1234")],
+    );
+    check(
+        "J'habite près de la mairie, G1R 4S9",
+        &[(PostalCode, "G1R 4S9")],
+    );
     check("Pour plus d'info, composez le 418 641-6411.", &[]);
     check(
         "Le service à la clientèle au 514 872-0311 ne répond jamais",
@@ -787,4 +801,36 @@ proptest! {
         let found = find_personal_info(&text, &public_phones());
         assert_well_formed(&text, &found);
     }
+}
+
+#[test]
+fn spaced_at_signs_are_read_through_when_the_domain_is_common() {
+    check(
+        "ecrivez moi a gaston.lapointe @ outlook.com svp",
+        &[(Email, "gaston.lapointe @ outlook.com")],
+    );
+    check("marie@ gmail.com", &[(Email, "marie@ gmail.com")]);
+    check("merci @ Ville.Quebec", &[]);
+    check("rendez-vous @ 14h.", &[]);
+}
+
+#[test]
+fn role_mailboxes_and_government_addresses_are_not_personal() {
+    check(
+        "Écrivez à mediassociaux@travail.gouv.qc.ca pour la politique.",
+        &[],
+    );
+    check("info@ville.quebec.qc.ca", &[]);
+    check("service.clientele@hydroquebec.com", &[]);
+    check("ne-pas-repondre@ville.levis.qc.ca", &[]);
+    check("sylvie.cote@ssss.gouv.qc.ca", &[]);
+    check("jean.tremblay@canada.ca", &[]);
+    // A look-alike of a government domain is not one.
+    check(
+        "jean@faux-gouv.qc.ca.com",
+        &[(Email, "jean@faux-gouv.qc.ca.com")],
+    );
+    check("jean@notgc.ca", &[(Email, "jean@notgc.ca")]);
+    // A role word inside a personal address does not make it a role mailbox.
+    check("info.jean@gmail.com", &[(Email, "info.jean@gmail.com")]);
 }
