@@ -1103,8 +1103,8 @@ fn number_context_is_personal(
     if preceded_by_currency(bytes, start) || chunk_is_followed_by_amount_or_unit(text, end) {
         return false;
     }
-    !(reference_words_apply && preceded_by_reference_word(text, start))
-        && !inside_web_address(bytes, start)
+    let is_reference = reference_words_apply && preceded_by_reference_word(text, start);
+    !is_reference && !inside_web_address(bytes, start)
 }
 
 /// Whether the number sits in a web address ("facebook.com/…?id=4185551234"): post, photo
