@@ -567,6 +567,9 @@ enum Cue {
     HumanResources,
     PersonalCase,
     Communications,
+    LinkWord,
+    BrokenWord,
+    DeepDiscussionRequest,
     DeepDiscussion,
     Question,
     ClauseStartQuestion,
@@ -576,10 +579,11 @@ enum Cue {
     MinisterWord,
     MinisterVeto,
     NegativeVeto,
+    HumanResourcesVeto,
     VagueReference,
 }
 
-const CUE_COUNT: usize = 21;
+const CUE_COUNT: usize = 25;
 // The counts array is indexed by `Cue as usize`; the last variant must fit.
 const _: () = assert!(Cue::VagueReference as usize + 1 == CUE_COUNT);
 
@@ -622,7 +626,8 @@ const LEXICON: &[(Cue, &[&str])] = &[
             "jugement rendu",
             "porter en appel",
             "porte en appel",
-            "en appel",
+            "porte la cause en appel",
+            "interjeter appel",
             "contestation judiciaire",
             "recours judiciaire*",
             "avocats du gouvernement",
@@ -634,7 +639,9 @@ const LEXICON: &[(Cue, &[&str])] = &[
             "poursuite",
             "poursuites",
             "jugement",
-            "juge",
+            "le juge",
+            "la juge",
+            "un juge",
             "avocat*",
             "proces",
             "plaidoir*",
@@ -661,8 +668,11 @@ const LEXICON: &[(Cue, &[&str])] = &[
         &[
             "divulgation*",
             "divulguer",
-            "denoncer",
-            "denonce",
+            "denoncer une situation",
+            "a qui denoncer",
+            "ou denoncer",
+            "comment denoncer",
+            "je veux denoncer",
             "denonciation*",
             "acte reprehensible",
             "actes reprehensibles",
@@ -744,7 +754,9 @@ const LEXICON: &[(Cue, &[&str])] = &[
             "accorder une entrevue",
             "entrevue avec",
             "pour un reportage",
-            "reportage",
+            "pour notre reportage",
+            "je prepare un reportage",
+            "dans le cadre d un reportage",
             "relations de presse",
             "relations medias",
             "relationniste*",
@@ -755,7 +767,6 @@ const LEXICON: &[(Cue, &[&str])] = &[
             "pour notre article",
             "pour un article",
             "notre emission",
-            "en ondes",
             "porte parole",
         ],
     ),
@@ -884,13 +895,11 @@ const LEXICON: &[(Cue, &[&str])] = &[
         ],
     ),
     (
-        Cue::DeepDiscussion,
+        Cue::DeepDiscussionRequest,
         &[
-            "en discuter",
-            "discuter de",
-            "discuter avec",
-            "rencontrer",
-            "une rencontre",
+            "discuter avec quelqu un",
+            "discuter avec vous",
+            "discuter avec un",
             "parler a quelqu un",
             "parler avec quelqu un",
             "parler a une personne",
@@ -899,31 +908,49 @@ const LEXICON: &[(Cue, &[&str])] = &[
             "qui dois je contacter",
             "qui je peux appeler",
             "qui appeler",
-            "un conseiller",
-            "une conseillere",
-            "accompagnement",
+            "parler a un conseiller",
+            "parler avec un conseiller",
+            "joindre un conseiller",
+            "parler a une conseillere",
+            "parler avec une conseillere",
+            "joindre une conseillere",
             "nous accompagner",
             "m accompagner",
+            "prendre rendez vous",
+            "avoir un rendez vous",
+            "aimerions discuter",
+            "aimerais discuter",
+            "aimerait discuter",
+            "voudrais discuter",
+            "voudrions discuter",
+            "aimerions rencontrer",
+            "aimerais rencontrer",
+            "aimerait rencontrer",
+            "aimerais parler",
+            "aimerions parler",
+            "aimerait parler",
+            "echanger avec quelqu un",
+        ],
+    ),
+    // Signs of a subject to deepen; they route to the regional directorate only when the
+    // message asks something ("une demande reçue", S2 §8.2).
+    (
+        Cue::DeepDiscussion,
+        &[
+            "en discuter",
+            "discuter de",
+            "rencontrer",
+            "une rencontre",
+            "accompagnement",
             "plus en detail",
             "en profondeur",
             "approfondir",
-            "prendre rendez vous",
             "un rendez vous",
             "direction regionale",
             "directions regionales",
             "bureau regional",
             "situation particuliere",
             "cas particulier",
-            "notre municipalite",
-            "notre mrc",
-            "notre projet",
-            "notre conseil",
-            "notre reglement",
-            "ma municipalite",
-            "nous aimerions discuter",
-            "j aimerais discuter",
-            "on aimerait discuter",
-            "echanger avec",
         ],
     ),
     (
@@ -1034,11 +1061,6 @@ const LEXICON: &[(Cue, &[&str])] = &[
             "|vous avez tu",
             "|est ce",
             "|c est vrai",
-            "|et pour",
-            "|et nous",
-            "|et les",
-            "|pis les",
-            "|pis nous",
         ],
     ),
     (
@@ -1117,9 +1139,56 @@ const LEXICON: &[(Cue, &[&str])] = &[
             "a la bonne heure",
         ],
     ),
+    // A link or a form that does not work is the communications team's.
+    (
+        Cue::LinkWord,
+        &[
+            "lien",
+            "liens",
+            "hyperlien*",
+            "url",
+            "site web",
+            "site internet",
+            "page web",
+            "formulaire en ligne",
+            "formulaire web",
+            "formulaire",
+        ],
+    ),
+    (
+        Cue::BrokenWord,
+        &[
+            "mene nulle part",
+            "mene a rien",
+            "fonctionne pas",
+            "fonctionne plus",
+            "marche pas",
+            "marche plus",
+            "brise",
+            "brises",
+            "page d erreur",
+            "message d erreur",
+            "s ouvre pas",
+            "ouvre pas",
+            "bogue",
+            "plante",
+            "desuet",
+        ],
+    ),
     (
         Cue::Negative,
         &[
+            "je denonce",
+            "nous denoncons",
+            "on denonce",
+            "penalis*",
+            "repond jamais",
+            "repondent jamais",
+            "aucun retour",
+            "ben voyons",
+            "voyons donc",
+            "promesse en l air",
+            "promesses en l air",
             "honte",
             "honteu*",
             "scandale*",
@@ -1208,6 +1277,11 @@ const LEXICON: &[(Cue, &[&str])] = &[
         ],
     ),
     (Cue::MinisterVeto, &["sous ministre", "sous ministres"]),
+    // "Mode d'emploi" is a user manual, not a job.
+    (
+        Cue::HumanResourcesVeto,
+        &["mode d emploi", "emploi du temps"],
+    ),
     // "Pas pire" is praise in Quebec French; "nulle part" is not "nulle".
     (
         Cue::NegativeVeto,
@@ -1875,10 +1949,34 @@ impl<'e, 'i> Decision<'e, 'i> {
                 }
             }
         }
+        // Words inside another organisation's name ("Tribunal administratif du logement")
+        // are that organisation, not a matter before the courts.
+        let inside_organisation_name = |hit: &Hit<Cue>, context_hits: &[Hit<ContextTarget>]| {
+            context_hits.iter().any(|context| {
+                matches!(context.target, ContextTarget::ExternalOrganisation(_))
+                    && hit.start < context.end
+                    && context.start < hit.end
+            })
+        };
+        let mut discounted = Vec::new();
+        self.cue_hits.retain(|hit| {
+            let litigation = matches!(hit.target, Cue::LitigationStrong | Cue::LitigationWeak);
+            let keep = !(litigation && inside_organisation_name(hit, &self.context_hits));
+            if !keep {
+                discounted.push(hit.target);
+            }
+            keep
+        });
+        for cue in discounted {
+            self.counts[cue as usize] -= 1;
+        }
         // "sous-ministre" is the deputy minister, an employee, not the minister.
         let veto = self.counts[Cue::MinisterVeto as usize];
         let minister = &mut self.counts[Cue::MinisterWord as usize];
         *minister = minister.saturating_sub(veto);
+        let veto = self.counts[Cue::HumanResourcesVeto as usize];
+        let jobs = &mut self.counts[Cue::HumanResources as usize];
+        *jobs = jobs.saturating_sub(veto);
         let veto = self.counts[Cue::NegativeVeto as usize];
         let negative = &mut self.counts[Cue::Negative as usize];
         *negative = negative.saturating_sub(veto);
@@ -1918,7 +2016,9 @@ impl<'e, 'i> Decision<'e, 'i> {
     /// ("poursuite" inside "poursuite contre").
     fn quote_ranges(&self, ranges: impl Iterator<Item = (usize, usize)>) -> String {
         let mut kept: Vec<(usize, usize)> = Vec::new();
-        for (start, end) in ranges {
+        // Three quotes are shown; the first few dozen hits are plenty to choose them and
+        // keep this step bounded on a pathological message.
+        for (start, end) in ranges.take(64) {
             if kept.iter().any(|&(s, e)| s <= start && end <= e) {
                 continue;
             }
@@ -2243,8 +2343,13 @@ impl<'e, 'i> Decision<'e, 'i> {
         let question = self.is_question();
 
         // Third step of §8.2: the communications team's own responsibilities.
-        if self.has(Cue::Communications) {
-            let words = self.quote(&[Cue::Communications]);
+        let broken_link = self.has(Cue::LinkWord) && self.has(Cue::BrokenWord);
+        if self.has(Cue::Communications) || broken_link {
+            let words = if self.has(Cue::Communications) {
+                self.quote(&[Cue::Communications])
+            } else {
+                self.quote(&[Cue::LinkWord, Cue::BrokenWord])
+            };
             self.reason(
                 ReasonCode::CommunicationsTeam,
                 format!("S2 § 8.2, troisième étape (R-20) : le message porte sur les responsabilités de la Direction des communications{words}; le gestionnaire de communauté répond directement."),
@@ -2341,8 +2446,8 @@ impl<'e, 'i> Decision<'e, 'i> {
         let region_id = region
             .as_ref()
             .map(|(index, _)| self.engine.context.regional_directorates[*index].id.clone());
-        if self.has(Cue::DeepDiscussion) {
-            let words = self.quote(&[Cue::DeepDiscussion]);
+        if self.has(Cue::DeepDiscussionRequest) || (self.has(Cue::DeepDiscussion) && asks) {
+            let words = self.quote(&[Cue::DeepDiscussionRequest, Cue::DeepDiscussion]);
             self.reason(
                 ReasonCode::DeepDiscussion,
                 format!("S2 § 8.2, puce « discussions approfondies » (R-24) : la demande nécessite d'approfondir le sujet{words}; inviter la personne à joindre sa direction régionale par téléphone ou par courriel et en informer le répondant sectoriel."),
@@ -2515,6 +2620,7 @@ impl<'e, 'i> Decision<'e, 'i> {
             .iter()
             .any(|hit| hit.target != ContextTarget::OwnName)
             || self.has(Cue::DeepDiscussion)
+            || self.has(Cue::DeepDiscussionRequest)
             || self.has(Cue::MinisterWord)
             || self.input.knowledge_base_hit.is_some();
         if recognised {
