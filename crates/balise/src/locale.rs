@@ -84,6 +84,22 @@ fn localize_tree(
             }
         });
     }
+    if locale == Locale::French {
+        // Clap prints "[default: x]" in English: show the default in French instead.
+        command = command.mut_args(|arg| {
+            let defaults: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|value| value.to_string_lossy().into_owned())
+                .collect();
+            if defaults.is_empty() || arg.is_hide_default_value_set() {
+                return arg;
+            }
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            arg.hide_default_value(true)
+                .help(format!("{help} [défaut : {}]", defaults.join(", ")))
+        });
+    }
     let (template, help_text, commands_heading) = match locale {
         Locale::French => (
             "{before-help}{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}",
@@ -99,6 +115,7 @@ fn localize_tree(
     command = command
         .help_template(template)
         .subcommand_help_heading(commands_heading)
+        .subcommand_value_name(if locale == Locale::French { "COMMANDE" } else { "COMMAND" })
         .disable_help_flag(true)
         .arg(
             Arg::new("help")

@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod demo;
 mod locale;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 #[command(name = "balise", version)]
 struct Cli {
     /// Langue de l'interface : fr (défaut) ou en.
-    #[arg(long = "lang", visible_alias = "langue", global = true, value_name = "fr|en")]
+    #[arg(long = "lang", alias = "langue", global = true, value_name = "fr|en")]
     lang: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -23,8 +24,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    #[command(skip)]
-    Placeholder,
+    Serve(commands::serve::ServeArgs),
+    Sla(commands::sla::SlaArgs),
 }
 
 const HELP_EN_ROOT: &[(&str, &str)] = &[
@@ -32,7 +33,7 @@ const HELP_EN_ROOT: &[(&str, &str)] = &[
 ];
 
 fn english_help() -> HashMap<String, &'static str> {
-    let tables: &[&[(&str, &str)]] = &[HELP_EN_ROOT];
+    let tables: &[&[(&str, &str)]] = &[HELP_EN_ROOT, commands::serve::HELP_EN, commands::sla::HELP_EN];
     let mut english = HashMap::new();
     for table in tables {
         for (key, text) in *table {
@@ -74,7 +75,8 @@ fn main() -> ExitCode {
 
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Placeholder => { runtime()?; Ok(ExitCode::SUCCESS) }
+        Command::Serve(args) => runtime()?.block_on(commands::serve::run(args)),
+        Command::Sla(args) => commands::sla::run(args),
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod business_time;
 pub mod calendar;
+pub mod deadlines;
 pub mod entities;
 pub mod profile;
 pub mod triage;

@@ -1,1 +1,13 @@
-//! web
+//! Balise's HTTP server: the axum router, the versioned JSON API under `/api/v1`, and the
+//! server-rendered pages.
+//!
+//! **API boundary:** the JSON shapes are defined here (in `api`), converted by hand from
+//! domain types; nothing else in the workspace derives wire formats for HTTP.
+
+pub mod api;
+mod pages;
+mod server;
+mod state;
+
+pub use server::Application;
+pub use state::{AppState, OrganisationEntry};

@@ -2,3 +2,5 @@
 //! French (the default locale), a `run` function, and `HELP_EN`: the English help strings
 //! keyed by `subcommand` or `subcommand.argument`, used when the locale is English.
 
+pub mod serve;
+pub mod sla;

@@ -1,0 +1,7 @@
+//! The `balise` binary as a user runs it: exit codes, output contracts, both locales.
+
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+mod sla;
+mod help;

@@ -1,0 +1,100 @@
+//! The JSON API and the pages, exercised over real HTTP on a real server bound to port 0
+//! with a fresh SQLite database.
+
+#![allow(clippy::unwrap_used)]
+
+use serde_json::Value;
+use testkit::spawn_app;
+
+async fn get_json(app: &testkit::TestApp, path: &str) -> (u16, Value) {
+    let response = app.client.get(app.url(path)).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn health_reports_backend_and_organisations() {
+    let app = spawn_app(&["mamh", "mess"]).await;
+    let (status, body) = get_json(&app, "/api/v1/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["backend"], "sqlite");
+    assert_eq!(body["organisations"], 2);
+}
+
+#[tokio::test]
+async fn organisations_are_listed_with_their_identity() {
+    let app = spawn_app(&["mamh", "mess"]).await;
+    let (status, body) = get_json(&app, "/api/v1/organisations").await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = body.as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["mamh", "mess"]);
+    assert_eq!(body[0]["abbreviation"], "MAMH");
+    assert_eq!(body[0]["time_zone"], "America/Toronto");
+}
+
+#[tokio::test]
+async fn organisation_detail_carries_clauses_hours_and_stages() {
+    let app = spawn_app(&["mamh"]).await;
+    let (status, body) = get_json(&app, "/api/v1/organisations/mamh").await;
+    assert_eq!(status, 200);
+    assert!(body["clauses"].as_array().unwrap().len() >= 8);
+    assert_eq!(body["business_hours"][0]["weekday"], "monday");
+    assert_eq!(body["business_hours"][0]["windows"].as_array().unwrap().len(), 2);
+    assert_eq!(body["business_hours"][5]["windows"].as_array().unwrap().len(), 0);
+    let stages: Vec<&str> = body["commitments"][0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stage| stage["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["triage", "sector", "review"]);
+}
+
+#[tokio::test]
+async fn holidays_follow_the_public_service_rules() {
+    let app = spawn_app(&["mamh"]).await;
+    let (status, body) = get_json(&app, "/api/v1/organisations/mamh/holidays?year=2011").await;
+    assert_eq!(status, 200);
+    let dates: Vec<&str> = body.as_array().unwrap().iter().map(|h| h["date"].as_str().unwrap()).collect();
+    for expected in ["2011-12-23", "2011-12-26", "2011-12-27", "2011-12-30"] {
+        assert!(dates.contains(&expected), "{expected} missing from {dates:?}");
+    }
+}
+
+#[tokio::test]
+async fn errors_have_a_stable_code_and_a_french_message() {
+    let app = spawn_app(&["mamh"]).await;
+    let (status, body) = get_json(&app, "/api/v1/organisations/inconnue").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(body["error"]["message"].as_str().unwrap().contains("Aucune organisation"));
+
+    let (status, body) = get_json(&app, "/api/v1/organisations/mamh/holidays?year=30000").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "invalid_year");
+}
+
+#[tokio::test]
+async fn audit_chain_is_intact_after_loading() {
+    let app = spawn_app(&["mamh"]).await;
+    let (status, body) = get_json(&app, "/api/v1/audit/verify").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "intact");
+    assert!(body["entries"].as_u64().unwrap() >= 1, "loading the organisation is audited");
+}
+
+#[tokio::test]
+async fn pages_are_french_and_list_the_rules() {
+    let app = spawn_app(&["mamh"]).await;
+    let index = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(index.contains(r#"<html lang="fr-CA">"#));
+    assert!(index.contains("/organisations/mamh"));
+    let page = app.client.get(app.url("/organisations/mamh")).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Nétiquette"));
+    assert!(page.contains("Jours fériés observés"));
+    let missing = app.client.get(app.url("/organisations/nope")).send().await.unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+}
