@@ -28,18 +28,40 @@ fn bench_personal_info(criterion: &mut Criterion) {
     let public_phone_numbers = vec!["418 641-6411".to_string(), "1 800 569-4264".to_string()];
     let mut group = criterion.benchmark_group("personal_info");
     for (name, comments) in [
-        ("comment_without_personal_info", COMMENTS_WITHOUT_PERSONAL_INFO),
+        (
+            "comment_without_personal_info",
+            COMMENTS_WITHOUT_PERSONAL_INFO,
+        ),
         ("comment_with_personal_info", COMMENTS_WITH_PERSONAL_INFO),
     ] {
         group.throughput(Throughput::Elements(comments.len() as u64));
         group.bench_function(name, |bencher| {
             bencher.iter(|| {
                 for comment in comments {
-                    black_box(find_personal_info(black_box(comment), &public_phone_numbers));
+                    black_box(find_personal_info(
+                        black_box(comment),
+                        &public_phone_numbers,
+                    ));
                 }
             })
         });
     }
+    group.finish();
+
+    // Linear time on hostile input: a megabyte of digits and separators, scanned once.
+    let pattern = "4 1-8.5 5(5) 1 2 3 4 1111 130 692 544 ";
+    let megabyte = pattern.repeat(1_000_000 / pattern.len());
+    let mut group = criterion.benchmark_group("personal_info_linear");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(megabyte.len() as u64));
+    group.bench_function("megabyte_of_digits_and_separators", |bencher| {
+        bencher.iter(|| {
+            black_box(find_personal_info(
+                black_box(&megabyte),
+                &public_phone_numbers,
+            ))
+        })
+    });
     group.finish();
 }
 
