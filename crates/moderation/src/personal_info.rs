@@ -3,9 +3,10 @@
 //!
 //! Every detector validates what it finds instead of matching bare digit patterns, because
 //! comments to a public body are full of numbers that identify nobody: amounts, dates, years,
-//! by-law and file numbers, percentages, times. The scan is one linear pass over the bytes:
-//! it only stops at ASCII digits and `@`, and every look-around it does from there is bounded,
-//! so the cost is linear in the text length whatever the input.
+//! by-law and file numbers, percentages, times. The scan is one linear pass over the bytes,
+//! eight at a time: it only stops at ASCII digits, `@`, closing brackets and the `b` of
+//! "arobase", and every look-around it does from there is bounded, so the cost is linear in
+//! the text length whatever the input.
 //!
 //! Decisions worth knowing:
 //! - **Phones** follow the North American Numbering Plan (area code and exchange start with
@@ -19,7 +20,8 @@
 //!   "la Direction des ressources humaines") unless a possessive, first-person or dwelling
 //!   word says it is a person's ("appelez-moi", "mon cell", "son numéro", "le voisin").
 //! - **E-mail addresses** (local@domain.tld, international letters allowed, one space
-//!   tolerated on either side of the `@` before a common top-level domain) are flagged,
+//!   tolerated on either side of the `@` before a common top-level domain, and the usual
+//!   disguises of the `@` and the dots: "arobase", "(at)", "[at]", "point", "[dot]") are flagged,
 //!   except plainly institutional ones: role mailboxes ("info@", "communications@",
 //!   "mediassociaux@", "nepasrepondre@"…) on any domain, and any address on a government
 //!   domain (gouv.qc.ca, gc.ca, canada.ca, quebec.ca), whose public servants' work
@@ -123,8 +125,22 @@ pub fn find_personal_info(text: &str, public_phone_numbers: &[String]) -> Vec<Pe
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut position = 0;
-    while let Some(at) = next_digit_or_at_sign(bytes, position) {
-        if byte_at(bytes, at) == b'@' {
+    while let Some(at) = next_trigger(bytes, position) {
+        let trigger = byte_at(bytes, at);
+        if !trigger.is_ascii_digit() && trigger != b'@' {
+            // The end of a spelled-out `@`: "(at)", "[at]", "arobase".
+            position = match spelled_out_at_sign_around(bytes, at).and_then(
+                |(marker_start, marker_end)| {
+                    obfuscated_email_around(text, marker_start, marker_end)
+                },
+            ) {
+                Some((start, end)) => {
+                    push_match(&mut found, PersonalInfoKind::Email, start, end);
+                    end
+                }
+                None => at + 1,
+            };
+        } else if trigger == b'@' {
             position = match email_at(text, at) {
                 EmailOutcome::Personal { start, end } => {
                     push_match(&mut found, PersonalInfoKind::Email, start, end);
@@ -140,36 +156,62 @@ pub fn find_personal_info(text: &str, public_phone_numbers: &[String]) -> Vec<Pe
     found
 }
 
-fn is_digit_or_at_sign(byte: u8) -> bool {
-    byte.is_ascii_digit() || byte == b'@'
+fn is_trigger(byte: u8) -> bool {
+    byte.is_ascii_digit() || matches!(byte, b'@' | b')' | b']' | b'}' | b'b' | b'B')
 }
 
-/// The first ASCII digit or `@` at or after `from`. Most of a comment is words, so this
-/// looks at eight bytes at a time.
-fn next_digit_or_at_sign(bytes: &[u8], from: usize) -> Option<usize> {
+/// Whether the scan must stop at `index`: `b` is common in French, so it only stops inside
+/// "arobas(e)".
+fn is_trigger_at(bytes: &[u8], index: usize) -> bool {
+    let byte = byte_at(bytes, index);
+    if byte.eq_ignore_ascii_case(&b'b') {
+        index >= 3
+            && byte_at(bytes, index - 1).eq_ignore_ascii_case(&b'o')
+            && byte_at(bytes, index - 2).eq_ignore_ascii_case(&b'r')
+            && byte_at(bytes, index - 3).eq_ignore_ascii_case(&b'a')
+    } else {
+        is_trigger(byte)
+    }
+}
+
+/// The first byte at or after `from` where a detector may start: an ASCII digit, `@`, a
+/// closing bracket or a `b` (the ends of "(at)", "[at]" and the middle of "arobase"). Most of
+/// a comment is none of these, so this looks at eight bytes at a time.
+fn next_trigger(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
     let rest = bytes.get(from..)?;
     let (chunks, remainder) = rest.as_chunks::<8>();
     for (index, chunk) in chunks.iter().enumerate() {
-        // One range test covers the digits and `@` (0x30..=0x40); the few punctuation signs in
-        // between (`:;<=>?`) are weeded out byte by byte.
-        let mut flagged = bytes_strictly_between(u64::from_le_bytes(*chunk), b'0' - 1, b'@' + 1);
+        let word = u64::from_le_bytes(*chunk);
+        let lower = word | (ONES * 0x20);
+        // One range test covers `)`, the digits and `@` (0x29..=0x40); `]`/`}` and `b`/`B`
+        // differ only in the case bit. The flags include false positives (the range holds
+        // `,-./:;?`…, and a borrow can flag a byte after a true one), never a false negative,
+        // so each flagged byte is checked.
+        let mut flagged = bytes_strictly_between(word, b')' - 1, b'@' + 1)
+            | bytes_equal_to(lower, b'}')
+            | bytes_equal_to(lower, b'b');
         while flagged != 0 {
             // Little-endian: the lowest flagged bit belongs to the first byte.
             let byte_index = (flagged.trailing_zeros() / 8) as usize;
-            if chunk
-                .get(byte_index)
-                .is_some_and(|&byte| is_digit_or_at_sign(byte))
-            {
-                return Some(from + index * 8 + byte_index);
+            let position = from + index * 8 + byte_index;
+            if is_trigger_at(bytes, position) {
+                return Some(position);
             }
             flagged &= flagged - 1;
         }
     }
     let offset = from + chunks.len() * 8;
-    remainder
-        .iter()
-        .position(|&byte| is_digit_or_at_sign(byte))
-        .map(|index| offset + index)
+    (offset..offset + remainder.len()).find(|&position| is_trigger_at(bytes, position))
+}
+
+/// The high bit of the bytes of `word` equal to `value` (Bit Twiddling Hacks, `haszero`):
+/// exact up to the first one, possibly a false positive after it.
+fn bytes_equal_to(word: u64, value: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let zero_where_equal = word ^ (ONES * u64::from(value));
+    zero_where_equal.wrapping_sub(ONES) & !zero_where_equal & HIGH_BITS
 }
 
 /// The high bit of every byte of `word` whose value lies strictly between `low` and `high`
@@ -1652,6 +1694,174 @@ fn is_government_domain(domain: &[u8]) -> bool {
     })
 }
 
+/// The spelled-out `@` whose closing bracket or `b` is at `index`: "(at)", "[at]", "{at}",
+/// "(a)", "[a]", or "arobase"/"arobas" as a whole word. Returns its span.
+fn spelled_out_at_sign_around(bytes: &[u8], index: usize) -> Option<(usize, usize)> {
+    let byte = byte_at(bytes, index);
+    if byte.eq_ignore_ascii_case(&b'b') {
+        let start = index.checked_sub(3)?;
+        if !bytes.get(start..index)?.eq_ignore_ascii_case(b"aro")
+            || byte_before(bytes, start).is_ascii_alphabetic()
+        {
+            return None;
+        }
+        let mut end = index + 1;
+        if !bytes.get(end..end + 2)?.eq_ignore_ascii_case(b"as") {
+            return None;
+        }
+        end += 2;
+        if byte_at(bytes, end).eq_ignore_ascii_case(&b'e') {
+            end += 1;
+        }
+        return (!byte_at(bytes, end).is_ascii_alphabetic()).then_some((start, end));
+    }
+    let opening = match byte {
+        b')' => b'(',
+        b']' => b'[',
+        b'}' => b'{',
+        _ => return None,
+    };
+    for inner in [b"at".as_slice(), b"a"] {
+        let Some(start) = index.checked_sub(inner.len() + 1) else {
+            continue;
+        };
+        if byte_at(bytes, start) == opening
+            && bytes
+                .get(start + 1..index)
+                .is_some_and(|found| found.eq_ignore_ascii_case(inner))
+        {
+            return Some((start, index + 1));
+        }
+    }
+    None
+}
+
+/// The address around a spelled-out `@` between `marker_start` and `marker_end`: a local
+/// part on the left, a domain on the right whose labels are joined by dots or by "point",
+/// "dot", "[.]"…, ending in a common top-level domain.
+fn obfuscated_email_around(
+    text: &str,
+    marker_start: usize,
+    marker_end: usize,
+) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let local_end = if byte_before(bytes, marker_start) == b' ' {
+        marker_start - 1
+    } else {
+        marker_start
+    };
+    let mut start = email_local_part_start(text, local_end)?;
+    // "jean point tremblay arobase …": earlier labels of the local part.
+    for _ in 0..3 {
+        let Some(separator_start) = obfuscated_dot_before(bytes, start) else {
+            break;
+        };
+        match email_local_part_start(text, separator_start) {
+            Some(label_start) => start = label_start,
+            None => break,
+        }
+    }
+    let mut position = skip_spaces(bytes, marker_end, 1);
+    let mut labels = 0;
+    let mut end = position;
+    let mut last_label = (position, position);
+    for _ in 0..6 {
+        let label_end = domain_label_end(text, position);
+        if label_end == position {
+            break;
+        }
+        labels += 1;
+        end = label_end;
+        last_label = (position, label_end);
+        match obfuscated_dot_after(bytes, label_end) {
+            Some(next) if domain_label_end(text, next) > next => position = next,
+            _ => break,
+        }
+    }
+    let top_level_domain = bytes.get(last_label.0..last_label.1)?;
+    (labels >= 2 && is_common_top_level_domain(top_level_domain) && start < local_end)
+        .then_some((start, end))
+}
+
+fn domain_label_end(text: &str, start: usize) -> usize {
+    let mut end = start;
+    if let Some(rest) = text.get(start..) {
+        for character in rest.chars() {
+            if !is_domain_char(character) || end - start > 63 {
+                break;
+            }
+            end += character.len_utf8();
+        }
+    }
+    end
+}
+
+/// A dot between domain labels, plain or spelled out, starting at `position`: returns where
+/// the next label starts.
+fn obfuscated_dot_after(bytes: &[u8], position: usize) -> Option<usize> {
+    if byte_at(bytes, position) == b'.' {
+        return Some(position + 1);
+    }
+    let after_space = skip_spaces(bytes, position, 1);
+    let rest = bytes.get(after_space..)?;
+    for spelling in [
+        b"point".as_slice(),
+        b"dot",
+        b"[dot]",
+        b"(dot)",
+        b"[.]",
+        b"(.)",
+        b"[point]",
+        b"(point)",
+        b".",
+    ] {
+        if rest.len() >= spelling.len() && rest[..spelling.len()].eq_ignore_ascii_case(spelling) {
+            let after = after_space + spelling.len();
+            if spelling[0].is_ascii_alphabetic() && byte_at(bytes, after).is_ascii_alphabetic() {
+                continue;
+            }
+            return Some(skip_spaces(bytes, after, 1));
+        }
+    }
+    None
+}
+
+/// A spelled-out dot ending right before `end` (" point ", " dot ", "[.]"), for the labels of
+/// a local part: returns where the dot starts.
+fn obfuscated_dot_before(bytes: &[u8], end: usize) -> Option<usize> {
+    let before_space = if byte_before(bytes, end) == b' ' {
+        end - 1
+    } else {
+        end
+    };
+    for spelling in [
+        b"point".as_slice(),
+        b"dot",
+        b"[dot]",
+        b"(dot)",
+        b"[.]",
+        b"(.)",
+    ] {
+        let Some(start) = before_space.checked_sub(spelling.len()) else {
+            continue;
+        };
+        let word_ok =
+            !spelling[0].is_ascii_alphabetic() || !byte_before(bytes, start).is_ascii_alphabetic();
+        if word_ok
+            && bytes
+                .get(start..before_space)
+                .is_some_and(|found| found.eq_ignore_ascii_case(spelling))
+        {
+            return Some(if byte_before(bytes, start) == b' ' {
+                start - 1
+            } else {
+                start
+            });
+        }
+    }
+    None
+}
+
 // ---------------------------------------------------------------------------------------
 // Postal codes and RAMQ numbers
 // ---------------------------------------------------------------------------------------
@@ -2324,24 +2534,47 @@ mod unit_tests {
     }
 
     #[test]
+    fn word_at_a_time_scan_stops_inside_arobase_wherever_it_falls() {
+        for offset in 0..17 {
+            let text = format!("{}jean arobase gmail", "x".repeat(offset));
+            let expected = offset + "jean aro".len();
+            assert_eq!(
+                next_trigger(text.as_bytes(), 0),
+                Some(expected),
+                "offset {offset}"
+            );
+        }
+        assert_eq!(next_trigger(b"bonjour les bacs du robinet", 0), None);
+    }
+
+    #[test]
     fn word_at_a_time_scan_agrees_with_a_byte_at_a_time_scan() {
-        for background in [b'a', 0x00, 0x2f, 0x41, 0x7f, 0x80, 0xc3, 0xff] {
+        // Every byte value at every position of two words, on backgrounds next to the flags.
+        for background in [
+            b'a',
+            0x00,
+            0x2f,
+            0x41,
+            0x7f,
+            0x80,
+            0xc3,
+            0xff,
+            b'c',
+            b']' ^ 0x20,
+        ] {
             for value in 0..=255u8 {
                 for index in 0..19 {
                     let mut bytes = vec![background; 19];
                     bytes[index] = value;
-                    let expected = bytes.iter().position(|&byte| is_digit_or_at_sign(byte));
+                    let expected = (0..bytes.len()).find(|&at| is_trigger_at(&bytes, at));
                     assert_eq!(
-                        next_digit_or_at_sign(&bytes, 0),
+                        next_trigger(&bytes, 0),
                         expected,
                         "value {value:#x} at {index} on {background:#x}"
                     );
                     let from = index.min(3);
-                    let expected_from = bytes[from..]
-                        .iter()
-                        .position(|&byte| is_digit_or_at_sign(byte))
-                        .map(|found| found + from);
-                    assert_eq!(next_digit_or_at_sign(&bytes, from), expected_from);
+                    let expected_from = (from..bytes.len()).find(|&at| is_trigger_at(&bytes, at));
+                    assert_eq!(next_trigger(&bytes, from), expected_from);
                 }
             }
         }

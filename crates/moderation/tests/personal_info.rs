@@ -834,3 +834,30 @@ fn role_mailboxes_and_government_addresses_are_not_personal() {
     // A role word inside a personal address does not make it a role mailbox.
     check("info.jean@gmail.com", &[(Email, "info.jean@gmail.com")]);
 }
+
+#[test]
+fn spelled_out_at_signs_and_dots_are_read_through() {
+    check(
+        "écrivez à jean point tremblay arobase gmail point com",
+        &[(Email, "jean point tremblay arobase gmail point com")],
+    );
+    check("jean(at)videotron.ca", &[(Email, "jean(at)videotron.ca")]);
+    check(
+        "marie [at] hotmail [dot] com svp",
+        &[(Email, "marie [at] hotmail [dot] com")],
+    );
+    check(
+        "ROY.S (AT) GMAIL (DOT) COM",
+        &[(Email, "ROY.S (AT) GMAIL (DOT) COM")],
+    );
+    check("luc{at}cgocable.ca", &[(Email, "luc{at}cgocable.ca")]);
+    check(
+        "4185551234 arobase sms point ca",
+        &[(Email, "4185551234 arobase sms point ca")],
+    );
+    // Words that happen to be markers, without an address around them.
+    check("On se voit à l'arobase du centre-ville", &[]);
+    check("look at this point", &[]);
+    check("meet at home.paris", &[]);
+    check("le point (a) du règlement", &[]);
+}
