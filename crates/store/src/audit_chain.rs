@@ -174,6 +174,9 @@ impl ChainWalker {
     }
 
     fn check(&mut self, row: StoredAuditRow, next: Option<&StoredAuditRow>) {
+        if self.broken.is_some() {
+            return;
+        }
         let expected_sequence = self.previous.as_ref().map_or(1, |previous| previous.sequence + 1);
         let expected_prev_hash =
             self.previous.as_ref().map_or(GENESIS_HASH, |previous| previous.hash.as_str());

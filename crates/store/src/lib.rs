@@ -97,7 +97,7 @@ pub enum Backend {
 }
 
 /// What became of one message of a batch given to [`Store::insert_messages`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MessageInsertion {
     /// Stored now, under this id.
     New(MessageId),
