@@ -21,7 +21,11 @@ pub enum CalendarError {
     EmptyWindow { start: String, end: String },
     /// Two windows of the same weekday share some time.
     #[error("windows {first} and {second} overlap on {weekday}")]
-    OverlappingWindows { weekday: String, first: String, second: String },
+    OverlappingWindows {
+        weekday: String,
+        first: String,
+        second: String,
+    },
     /// A month/day pair that no year has (e.g. 31 April).
     #[error("no such day: month {month}, day {day}")]
     NoSuchDay { month: i8, day: i8 },
@@ -38,7 +42,12 @@ pub fn format_clock(time: Time) -> String {
     if time.second() == 0 {
         format!("{:02}:{:02}", time.hour(), time.minute())
     } else {
-        format!("{:02}:{:02}:{:02}", time.hour(), time.minute(), time.second())
+        format!(
+            "{:02}:{:02}:{:02}",
+            time.hour(),
+            time.minute(),
+            time.second()
+        )
     }
 }
 
@@ -57,7 +66,8 @@ pub fn parse_clock(text: &str) -> Option<Time> {
         Some((minute, second)) => (minute, Some(second)),
         None => (rest, None),
     };
-    let all_digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    let all_digits =
+        |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(hour_text) {
         return None;
     }
@@ -171,7 +181,9 @@ pub fn weekday_id(weekday: Weekday) -> &'static str {
 
 /// Parses a weekday id (`monday` …) as profiles write it.
 pub fn parse_weekday_id(text: &str) -> Option<Weekday> {
-    WEEKDAYS_MONDAY_FIRST.into_iter().find(|day| weekday_id(*day) == text)
+    WEEKDAYS_MONDAY_FIRST
+        .into_iter()
+        .find(|day| weekday_id(*day) == text)
 }
 
 /// The open windows of each weekday, Monday first. Within a day, windows are sorted and
@@ -205,11 +217,25 @@ impl WeeklyHours {
     pub fn quebec_public_service() -> Self {
         let window = |start: Time, end: Time| Self::known_window(start, end);
         let day = vec![
-            window(jiff::civil::time(8, 30, 0, 0), jiff::civil::time(12, 0, 0, 0)),
-            window(jiff::civil::time(13, 0, 0, 0), jiff::civil::time(16, 30, 0, 0)),
+            window(
+                jiff::civil::time(8, 30, 0, 0),
+                jiff::civil::time(12, 0, 0, 0),
+            ),
+            window(
+                jiff::civil::time(13, 0, 0, 0),
+                jiff::civil::time(16, 30, 0, 0),
+            ),
         ];
         Self {
-            days: [day.clone(), day.clone(), day.clone(), day.clone(), day, Vec::new(), Vec::new()],
+            days: [
+                day.clone(),
+                day.clone(),
+                day.clone(),
+                day.clone(),
+                day,
+                Vec::new(),
+                Vec::new(),
+            ],
         }
     }
 
@@ -227,14 +253,18 @@ impl WeeklyHours {
     pub fn open_time(&self, weekday: Weekday) -> SignedDuration {
         self.windows(weekday)
             .iter()
-            .fold(SignedDuration::ZERO, |total, window| total + window.duration())
+            .fold(SignedDuration::ZERO, |total, window| {
+                total + window.duration()
+            })
     }
 
     /// How much open time the whole week has.
     pub fn weekly_open_time(&self) -> SignedDuration {
         WEEKDAYS_MONDAY_FIRST
             .into_iter()
-            .fold(SignedDuration::ZERO, |total, day| total + self.open_time(day))
+            .fold(SignedDuration::ZERO, |total, day| {
+                total + self.open_time(day)
+            })
     }
 
     /// The length of a business day: the longest open time of any weekday (7 h for the
@@ -303,9 +333,17 @@ pub enum HolidayDate {
     EasterOffset { days: i16 },
     /// The nth `weekday` of `month` (first Monday of September: nth = 1); negative counts
     /// from the end (-1 = last).
-    NthWeekday { month: i8, weekday: WeekdayId, nth: i8 },
+    NthWeekday {
+        month: i8,
+        weekday: WeekdayId,
+        nth: i8,
+    },
     /// The last `weekday` strictly before `month`/`day` (the Monday before 25 May).
-    WeekdayBefore { month: i8, day: i8, weekday: WeekdayId },
+    WeekdayBefore {
+        month: i8,
+        day: i8,
+        weekday: WeekdayId,
+    },
 }
 
 /// A weekday with serde support through its snake_case id.
@@ -332,7 +370,8 @@ impl HolidayDate {
                 }
             }
             HolidayDate::NthWeekday { month, nth, .. } => {
-                Date::new(2000, month, 1).map_err(|_| CalendarError::NoSuchDay { month, day: 1 })?;
+                Date::new(2000, month, 1)
+                    .map_err(|_| CalendarError::NoSuchDay { month, day: 1 })?;
                 if nth == 0 || !(-5..=5).contains(&nth) {
                     return Err(CalendarError::BadWeekdayRank { nth });
                 }
@@ -350,11 +389,19 @@ impl HolidayDate {
                 let easter = easter_sunday(year)?;
                 easter.checked_add(i64::from(days).days()).ok()
             }
-            HolidayDate::NthWeekday { month, weekday, nth } => Date::new(year, month, 1)
+            HolidayDate::NthWeekday {
+                month,
+                weekday,
+                nth,
+            } => Date::new(year, month, 1)
                 .ok()?
                 .nth_weekday_of_month(nth, weekday.0)
                 .ok(),
-            HolidayDate::WeekdayBefore { month, day, weekday } => {
+            HolidayDate::WeekdayBefore {
+                month,
+                day,
+                weekday,
+            } => {
                 let anchor = Date::new(year, month, day).ok()?;
                 anchor.nth_weekday(-1, weekday.0).ok()
             }
@@ -400,7 +447,12 @@ impl HolidayRule {
         on_weekend: WeekendShift,
         source: Option<String>,
     ) -> Result<Self, CalendarError> {
-        Ok(Self { name: name.into(), date: date.check()?, on_weekend, source })
+        Ok(Self {
+            name: name.into(),
+            date: date.check()?,
+            on_weekend,
+            source,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -455,7 +507,10 @@ impl HolidayCalendar {
 
     /// No holiday at all.
     pub fn empty() -> Self {
-        Self { rules: Vec::new(), overrides: BTreeMap::new() }
+        Self {
+            rules: Vec::new(),
+            overrides: BTreeMap::new(),
+        }
     }
 
     /// The 13 holidays of the Quebec public service (RLRQ c. J-3, r. 3, art. 3), with its
@@ -465,31 +520,83 @@ impl HolidayCalendar {
         const SOURCE: &str = "RLRQ c. J-3, r. 3, art. 3";
         let monday = WeekdayId(Weekday::Monday);
         let specs: [(&str, HolidayDate, WeekendShift); 13] = [
-            ("Jour de l'An", HolidayDate::Fixed { month: 1, day: 1 }, WeekendShift::FollowingWeekday),
-            ("Lendemain du jour de l'An", HolidayDate::Fixed { month: 1, day: 2 }, WeekendShift::FollowingWeekday),
-            ("Vendredi saint", HolidayDate::EasterOffset { days: -2 }, WeekendShift::FollowingWeekday),
-            ("Lundi de Pâques", HolidayDate::EasterOffset { days: 1 }, WeekendShift::FollowingWeekday),
             (
-                "Journée nationale des patriotes",
-                HolidayDate::WeekdayBefore { month: 5, day: 25, weekday: monday },
+                "Jour de l'An",
+                HolidayDate::Fixed { month: 1, day: 1 },
                 WeekendShift::FollowingWeekday,
             ),
-            ("Fête nationale du Québec", HolidayDate::Fixed { month: 6, day: 24 }, WeekendShift::FollowingWeekday),
-            ("Fête du Canada", HolidayDate::Fixed { month: 7, day: 1 }, WeekendShift::FollowingWeekday),
+            (
+                "Lendemain du jour de l'An",
+                HolidayDate::Fixed { month: 1, day: 2 },
+                WeekendShift::FollowingWeekday,
+            ),
+            (
+                "Vendredi saint",
+                HolidayDate::EasterOffset { days: -2 },
+                WeekendShift::FollowingWeekday,
+            ),
+            (
+                "Lundi de Pâques",
+                HolidayDate::EasterOffset { days: 1 },
+                WeekendShift::FollowingWeekday,
+            ),
+            (
+                "Journée nationale des patriotes",
+                HolidayDate::WeekdayBefore {
+                    month: 5,
+                    day: 25,
+                    weekday: monday,
+                },
+                WeekendShift::FollowingWeekday,
+            ),
+            (
+                "Fête nationale du Québec",
+                HolidayDate::Fixed { month: 6, day: 24 },
+                WeekendShift::FollowingWeekday,
+            ),
+            (
+                "Fête du Canada",
+                HolidayDate::Fixed { month: 7, day: 1 },
+                WeekendShift::FollowingWeekday,
+            ),
             (
                 "Fête du Travail",
-                HolidayDate::NthWeekday { month: 9, weekday: monday, nth: 1 },
+                HolidayDate::NthWeekday {
+                    month: 9,
+                    weekday: monday,
+                    nth: 1,
+                },
                 WeekendShift::FollowingWeekday,
             ),
             (
                 "Action de grâce",
-                HolidayDate::NthWeekday { month: 10, weekday: monday, nth: 2 },
+                HolidayDate::NthWeekday {
+                    month: 10,
+                    weekday: monday,
+                    nth: 2,
+                },
                 WeekendShift::FollowingWeekday,
             ),
-            ("Veille de Noël", HolidayDate::Fixed { month: 12, day: 24 }, WeekendShift::PrecedingWeekday),
-            ("Noël", HolidayDate::Fixed { month: 12, day: 25 }, WeekendShift::FollowingWeekday),
-            ("Lendemain de Noël", HolidayDate::Fixed { month: 12, day: 26 }, WeekendShift::FollowingWeekday),
-            ("Veille du jour de l'An", HolidayDate::Fixed { month: 12, day: 31 }, WeekendShift::PrecedingWeekday),
+            (
+                "Veille de Noël",
+                HolidayDate::Fixed { month: 12, day: 24 },
+                WeekendShift::PrecedingWeekday,
+            ),
+            (
+                "Noël",
+                HolidayDate::Fixed { month: 12, day: 25 },
+                WeekendShift::FollowingWeekday,
+            ),
+            (
+                "Lendemain de Noël",
+                HolidayDate::Fixed { month: 12, day: 26 },
+                WeekendShift::FollowingWeekday,
+            ),
+            (
+                "Veille du jour de l'An",
+                HolidayDate::Fixed { month: 12, day: 31 },
+                WeekendShift::PrecedingWeekday,
+            ),
         ];
         let rules = specs
             .into_iter()
@@ -500,7 +607,10 @@ impl HolidayCalendar {
                 source: Some(SOURCE.to_owned()),
             })
             .collect();
-        Self { rules, overrides: BTreeMap::new() }
+        Self {
+            rules,
+            overrides: BTreeMap::new(),
+        }
     }
 
     pub fn rules(&self) -> &[HolidayRule] {
@@ -532,14 +642,21 @@ impl HolidayCalendar {
         for (date, rule) in nominal {
             let stays = !is_weekend(date) || rule.on_weekend == WeekendShift::Stay;
             if stays && taken.insert(date) {
-                observed.push(ObservedHoliday { date, name: rule.name.clone() });
+                observed.push(ObservedHoliday {
+                    date,
+                    name: rule.name.clone(),
+                });
             } else if rule.on_weekend != WeekendShift::Stay {
                 to_move.push((date, rule));
             }
             // A `stay` rule landing on a date another rule already holds adds nothing.
         }
         for (date, rule) in to_move {
-            let step: i64 = if rule.on_weekend == WeekendShift::PrecedingWeekday { -1 } else { 1 };
+            let step: i64 = if rule.on_weekend == WeekendShift::PrecedingWeekday {
+                -1
+            } else {
+                1
+            };
             let mut candidate = date;
             // A free weekday is always found within three weeks: at most 13 holidays exist.
             for _ in 0..21 {
@@ -549,7 +666,10 @@ impl HolidayCalendar {
                 }
                 if !is_weekend(candidate) && !taken.contains(&candidate) {
                     taken.insert(candidate);
-                    observed.push(ObservedHoliday { date: candidate, name: rule.name.clone() });
+                    observed.push(ObservedHoliday {
+                        date: candidate,
+                        name: rule.name.clone(),
+                    });
                     break;
                 }
             }
@@ -566,7 +686,9 @@ impl HolidayCalendar {
         }
         // Weekend moves never cross a year boundary for rules within a year, except a
         // holiday near the edges moving over New Year: check the neighbours too.
-        self.observed(year).iter().any(|holiday| holiday.date == date)
+        self.observed(year)
+            .iter()
+            .any(|holiday| holiday.date == date)
             || (date.month() == 12 && self.observed_outside(year + 1, date))
             || (date.month() == 1 && self.observed_outside(year - 1, date))
     }
@@ -575,7 +697,9 @@ impl HolidayCalendar {
         if !(Date::MIN.year()..=Date::MAX.year()).contains(&year) {
             return false;
         }
-        self.observed(year).iter().any(|holiday| holiday.date == date)
+        self.observed(year)
+            .iter()
+            .any(|holiday| holiday.date == date)
     }
 }
 

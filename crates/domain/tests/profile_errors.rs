@@ -87,7 +87,11 @@ fn problems(text: &str) -> Vec<ProfileProblem> {
 
 /// Replaces exactly one occurrence of `from`.
 fn edit(from: &str, to: &str) -> String {
-    assert_eq!(BASE.matches(from).count(), 1, "`{from}` must occur once in BASE");
+    assert_eq!(
+        BASE.matches(from).count(),
+        1,
+        "`{from}` must occur once in BASE"
+    );
     BASE.replacen(from, to, 1)
 }
 
@@ -101,12 +105,19 @@ fn only(problems: &[ProfileProblem], code: ProblemCode) -> &ProfileProblem {
 fn the_base_profile_is_valid() {
     let profile = Profile::parse("demo.toml", BASE).unwrap();
     assert_eq!(profile.id(), "demo");
-    assert_eq!(profile.holidays().observed(2025).len(), 13, "holidays default to the public service's");
+    assert_eq!(
+        profile.holidays().observed(2025).len(),
+        13,
+        "holidays default to the public service's"
+    );
 }
 
 #[test]
 fn toml_syntax_error_is_located() {
-    let text = edit(r#"name = "Organisme de démonstration""#, r#"name = "Organisme de démonstration"#);
+    let text = edit(
+        r#"name = "Organisme de démonstration""#,
+        r#"name = "Organisme de démonstration"#,
+    );
     let found = problems(&text);
     let problem = &found[0];
     assert_eq!(problem.code, ProblemCode::TomlSyntax);
@@ -116,9 +127,16 @@ fn toml_syntax_error_is_located() {
 
 #[test]
 fn unknown_keys_are_reported_everywhere_at_once() {
-    let text = edit("languages = [\"fr\"]", "languages = [\"fr\"]\nnmae = \"typo\"")
-        .replacen("time_zone = ", "colour = \"bleu\"\ntime_zone = ", 1)
-        .replacen(r#"{ start = "13:00", end = "16:30" }"#, r#"{ start = "13:00", end = "16:30", lunch = true }"#, 1);
+    let text = edit(
+        "languages = [\"fr\"]",
+        "languages = [\"fr\"]\nnmae = \"typo\"",
+    )
+    .replacen("time_zone = ", "colour = \"bleu\"\ntime_zone = ", 1)
+    .replacen(
+        r#"{ start = "13:00", end = "16:30" }"#,
+        r#"{ start = "13:00", end = "16:30", lunch = true }"#,
+        1,
+    );
     let found = problems(&text);
     let unknown: Vec<(&str, usize)> = found
         .iter()
@@ -151,7 +169,11 @@ fn wrong_type_is_reported_with_what_was_expected() {
     let problem = only(&problems(&text), ProblemCode::WrongType).clone();
     assert_eq!(problem.key_path, "identity.languages");
     assert_eq!(problem.line, line_of(&text, "languages", 0));
-    assert!(problem.message.contains("expected an array"), "{}", problem.message);
+    assert!(
+        problem.message.contains("expected an array"),
+        "{}",
+        problem.message
+    );
 }
 
 #[test]
@@ -160,13 +182,22 @@ fn bad_time_names_the_window_key() {
     let problem = only(&problems(&text), ProblemCode::BadTime).clone();
     assert_eq!(problem.key_path, "business_hours.monday[1].end");
     assert_eq!(problem.line, line_of(&text, "monday", 0));
-    let column_of_value = text.lines().nth(problem.line - 1).unwrap().find("\"25:00\"").unwrap() + 1;
+    let column_of_value = text
+        .lines()
+        .nth(problem.line - 1)
+        .unwrap()
+        .find("\"25:00\"")
+        .unwrap()
+        + 1;
     assert_eq!(problem.column, column_of_value);
 }
 
 #[test]
 fn window_ending_before_it_starts_is_empty() {
-    let text = edit(r#"{ start = "08:30", end = "12:00" }"#, r#"{ start = "12:00", end = "08:30" }"#);
+    let text = edit(
+        r#"{ start = "08:30", end = "12:00" }"#,
+        r#"{ start = "12:00", end = "08:30" }"#,
+    );
     let problem = only(&problems(&text), ProblemCode::EmptyWindow).clone();
     assert_eq!(problem.key_path, "business_hours.monday[0]");
     assert_eq!(problem.line, line_of(&text, "monday", 0));
@@ -174,11 +205,18 @@ fn window_ending_before_it_starts_is_empty() {
 
 #[test]
 fn overlapping_windows_name_the_later_one() {
-    let text = edit(r#"{ start = "13:00", end = "16:30" }"#, r#"{ start = "11:00", end = "16:30" }"#);
+    let text = edit(
+        r#"{ start = "13:00", end = "16:30" }"#,
+        r#"{ start = "11:00", end = "16:30" }"#,
+    );
     let problem = only(&problems(&text), ProblemCode::OverlappingWindows).clone();
     assert_eq!(problem.key_path, "business_hours.monday[1]");
     assert_eq!(problem.line, line_of(&text, "monday", 0));
-    assert!(problem.message.contains("11:00–16:30") && problem.message.contains("08:30–12:00"), "{}", problem.message);
+    assert!(
+        problem.message.contains("11:00–16:30") && problem.message.contains("08:30–12:00"),
+        "{}",
+        problem.message
+    );
 }
 
 #[test]
@@ -200,7 +238,10 @@ fn duplicate_clause_id_points_at_the_second() {
 
 #[test]
 fn unknown_role_in_a_stage_carrier() {
-    let text = edit(r#"carrier = "community_manager""#, r#"carrier = "webmaster""#);
+    let text = edit(
+        r#"carrier = "community_manager""#,
+        r#"carrier = "webmaster""#,
+    );
     let problem = only(&problems(&text), ProblemCode::UnknownRole).clone();
     assert_eq!(problem.key_path, "commitments[0].stages[0].carrier");
     assert_eq!(problem.line, line_of(&text, "webmaster", 0));
@@ -208,7 +249,10 @@ fn unknown_role_in_a_stage_carrier() {
 
 #[test]
 fn carrier_must_be_a_declared_role() {
-    let text = edit(r#"carrier = "community_manager""#, r#"carrier = "press_attache""#);
+    let text = edit(
+        r#"carrier = "community_manager""#,
+        r#"carrier = "press_attache""#,
+    );
     let problem = only(&problems(&text), ProblemCode::UnknownRole).clone();
     assert_eq!(problem.key_path, "commitments[0].stages[0].carrier");
     assert!(problem.message.contains("not declared"));
@@ -216,7 +260,10 @@ fn carrier_must_be_a_declared_role() {
 
 #[test]
 fn unknown_permission_in_a_role() {
-    let text = edit(r#"permissions = ["moderate", "reply"]"#, r#"permissions = ["moderate", "fly"]"#);
+    let text = edit(
+        r#"permissions = ["moderate", "reply"]"#,
+        r#"permissions = ["moderate", "fly"]"#,
+    );
     let problem = only(&problems(&text), ProblemCode::UnknownPermission).clone();
     assert_eq!(problem.key_path, "roles[0].permissions[1]");
     assert_eq!(problem.line, line_of(&text, "\"fly\"", 0));
@@ -232,7 +279,11 @@ fn stage_budgets_must_fit_the_commitment() {
     let problem = only(&problems(&text), ProblemCode::BudgetDoesNotFit).clone();
     assert_eq!(problem.key_path, "commitments[0].total");
     assert_eq!(problem.line, line_of(&text, "total = ", 0));
-    assert!(problem.message.contains("14h30") && problem.message.contains("14h"), "{}", problem.message);
+    assert!(
+        problem.message.contains("14h30") && problem.message.contains("14h"),
+        "{}",
+        problem.message
+    );
 }
 
 #[test]
@@ -252,14 +303,24 @@ fn bad_budget_is_refused() {
 
 #[test]
 fn unknown_time_zone_is_refused() {
-    let text = edit(r#"time_zone = "America/Toronto""#, r#"time_zone = "Mars/Olympus""#);
+    let text = edit(
+        r#"time_zone = "America/Toronto""#,
+        r#"time_zone = "Mars/Olympus""#,
+    );
     let problem = only(&problems(&text), ProblemCode::UnknownTimeZone).clone();
-    assert_eq!((problem.key_path.as_str(), problem.line, problem.column), ("time_zone", 1, 13));
+    assert_eq!(
+        (problem.key_path.as_str(), problem.line, problem.column),
+        ("time_zone", 1, 13)
+    );
 }
 
 #[test]
 fn invalid_email_and_phone_in_contacts() {
-    let text = edit(r#"email = "cic@surete.qc.ca""#, r#"email = "cic-at-surete""#).replacen("1 800 569-4264", "555-12", 1);
+    let text = edit(
+        r#"email = "cic@surete.qc.ca""#,
+        r#"email = "cic-at-surete""#,
+    )
+    .replacen("1 800 569-4264", "555-12", 1);
     let found = problems(&text);
     let email = only(&found, ProblemCode::BadEmail);
     assert_eq!(email.key_path, "contacts[0].email");
@@ -271,7 +332,10 @@ fn invalid_email_and_phone_in_contacts() {
 
 #[test]
 fn clause_without_source_is_reported() {
-    let text = edit("wording = \"propos injurieux\"\nsource = \"S9 §3\"\n", "wording = \"propos injurieux\"\n");
+    let text = edit(
+        "wording = \"propos injurieux\"\nsource = \"S9 §3\"\n",
+        "wording = \"propos injurieux\"\n",
+    );
     let problem = only(&problems(&text), ProblemCode::MissingSource).clone();
     assert_eq!(problem.key_path, "netiquette.clauses[0].source");
 }
@@ -286,7 +350,9 @@ fn unknown_template_placeholder_is_reported() {
 
 #[test]
 fn holiday_rule_for_a_day_that_does_not_exist() {
-    let text = format!("{BASE}\n[holidays]\nsource = \"S9 §6\"\n\n[[holidays.rules]]\nname = \"Trente et un avril\"\nkind = \"fixed\"\nmonth = 4\nday = 31\n");
+    let text = format!(
+        "{BASE}\n[holidays]\nsource = \"S9 §6\"\n\n[[holidays.rules]]\nname = \"Trente et un avril\"\nkind = \"fixed\"\nmonth = 4\nday = 31\n"
+    );
     let problem = only(&problems(&text), ProblemCode::BadHolidayRule).clone();
     assert_eq!(problem.key_path, "holidays.rules[0]");
 }
@@ -303,7 +369,9 @@ fn problems_print_as_file_line_column_key_message() {
 
 #[test]
 fn a_director_cannot_be_given_write_permissions() {
-    let text = format!("{BASE}\n[[roles]]\nrole = \"director\"\nlabel = \"Direction\"\npermissions = [\"read_cases\", \"publish\"]\nsource = \"S9 §1\"\n");
+    let text = format!(
+        "{BASE}\n[[roles]]\nrole = \"director\"\nlabel = \"Direction\"\npermissions = [\"read_cases\", \"publish\"]\nsource = \"S9 §1\"\n"
+    );
     let problem = only(&problems(&text), ProblemCode::BadValue).clone();
     assert_eq!(problem.key_path, "roles[2].permissions");
 }

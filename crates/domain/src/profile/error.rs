@@ -89,7 +89,10 @@ pub struct ProfileProblem {
     pub message_fr: String,
 }
 
-fn serialize_code<S: serde::Serializer>(code: &ProblemCode, serializer: S) -> Result<S::Ok, S::Error> {
+fn serialize_code<S: serde::Serializer>(
+    code: &ProblemCode,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(code.id())
 }
 
@@ -112,7 +115,8 @@ pub struct ProfileErrors {
 
 impl ProfileErrors {
     pub(crate) fn new(mut problems: Vec<ProfileProblem>) -> Self {
-        problems.sort_by(|a, b| (a.line, a.column, &a.key_path).cmp(&(b.line, b.column, &b.key_path)));
+        problems
+            .sort_by(|a, b| (a.line, a.column, &a.key_path).cmp(&(b.line, b.column, &b.key_path)));
         problems.dedup();
         Self { problems }
     }

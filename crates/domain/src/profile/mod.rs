@@ -33,7 +33,10 @@ const PRESETS: [(&str, &str); 5] = [
     ("mtrav", include_str!("../../../../profiles/mtrav.toml")),
     ("mess", include_str!("../../../../profiles/mess.toml")),
     ("mamh", include_str!("../../../../profiles/mamh.toml")),
-    ("baie-comeau", include_str!("../../../../profiles/baie-comeau.toml")),
+    (
+        "baie-comeau",
+        include_str!("../../../../profiles/baie-comeau.toml"),
+    ),
     ("opeq", include_str!("../../../../profiles/opeq.toml")),
 ];
 
@@ -81,7 +84,10 @@ impl Profile {
 
     /// The TOML text of a shipped preset.
     pub fn preset_text(id: &str) -> Option<&'static str> {
-        PRESETS.iter().find(|(preset, _)| *preset == id).map(|(_, text)| *text)
+        PRESETS
+            .iter()
+            .find(|(preset, _)| *preset == id)
+            .map(|(_, text)| *text)
     }
 
     /// A shipped preset, parsed. The presets are checked by the test suite, so `None` means
@@ -151,7 +157,9 @@ impl Profile {
 
     /// A commitment by id (e.g. `first_return`).
     pub fn commitment(&self, id: &str) -> Option<&Commitment> {
-        self.commitments.iter().find(|commitment| commitment.id == id)
+        self.commitments
+            .iter()
+            .find(|commitment| commitment.id == id)
     }
 
     /// A budget expressed in business time, with business days at this profile's day
@@ -189,7 +197,10 @@ impl Profile {
 
     /// A netiquette clause by id.
     pub fn clause(&self, id: &str) -> Option<&Clause> {
-        self.netiquette.clauses.iter().find(|clause| clause.id == id)
+        self.netiquette
+            .clauses
+            .iter()
+            .find(|clause| clause.id == id)
     }
 
     pub fn moderation_settings(&self) -> &ModerationSettings {
@@ -234,7 +245,11 @@ impl Profile {
 
     /// The template for a route (and kind, for `usual_process`); falls back to the
     /// route's template without kind.
-    pub fn template(&self, route: RouteId, kind: Option<UsualProcessKind>) -> Option<&ReplyTemplate> {
+    pub fn template(
+        &self,
+        route: RouteId,
+        kind: Option<UsualProcessKind>,
+    ) -> Option<&ReplyTemplate> {
         self.templates
             .iter()
             .find(|template| template.route == route && template.kind == kind)
@@ -254,7 +269,10 @@ impl Profile {
         for (start, name) in parse::placeholders(&template.text) {
             out.push_str(&template.text[last..start]);
             let end = start + name.len() + 2;
-            match self.placeholder_value(name).or_else(|| values.get(name).map(|v| (*v).to_owned())) {
+            match self
+                .placeholder_value(name)
+                .or_else(|| values.get(name).map(|v| (*v).to_owned()))
+            {
                 Some(value) => out.push_str(&value),
                 None => out.push_str(&template.text[start..end]),
             }
@@ -268,7 +286,13 @@ impl Profile {
         match name {
             "organisation.name" => return Some(self.identity.name.clone()),
             "organisation.abbreviation" => return Some(self.identity.abbreviation.clone()),
-            "organisation.website" => return self.identity.website.as_ref().map(|w| w.as_str().to_owned()),
+            "organisation.website" => {
+                return self
+                    .identity
+                    .website
+                    .as_ref()
+                    .map(|w| w.as_str().to_owned());
+            }
             _ => {}
         }
         let (id, field) = name.split_once('.')?;
@@ -293,8 +317,16 @@ impl Profile {
             .public_phone_numbers
             .iter()
             .chain(self.contacts.iter().filter_map(|c| c.phone.as_ref()))
-            .chain(self.regional_directorates.iter().filter_map(|d| d.phone.as_ref()))
-            .chain(self.external_organisations.iter().filter_map(|o| o.phone.as_ref()))
+            .chain(
+                self.regional_directorates
+                    .iter()
+                    .filter_map(|d| d.phone.as_ref()),
+            )
+            .chain(
+                self.external_organisations
+                    .iter()
+                    .filter_map(|o| o.phone.as_ref()),
+            )
             .map(|number| number.digits().to_owned())
             .collect();
         digits.sort();

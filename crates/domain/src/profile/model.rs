@@ -79,7 +79,10 @@ pub struct Commitment {
     pub source: SourceRef,
 }
 
-pub(crate) fn serialize_budget<S: serde::Serializer>(budget: &Budget, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn serialize_budget<S: serde::Serializer>(
+    budget: &Budget,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&super::types::format_budget(budget))
 }
 
@@ -115,7 +118,10 @@ pub struct Clause {
     pub source: SourceRef,
 }
 
-fn serialize_category<S: serde::Serializer>(category: &Category, serializer: S) -> Result<S::Ok, S::Error> {
+fn serialize_category<S: serde::Serializer>(
+    category: &Category,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(category.id())
 }
 
@@ -152,7 +158,10 @@ pub(crate) fn hide_rule_id(rule: moderation::HideRule) -> &'static str {
     }
 }
 
-fn serialize_hide_rule<S: serde::Serializer>(rule: &moderation::HideRule, serializer: S) -> Result<S::Ok, S::Error> {
+fn serialize_hide_rule<S: serde::Serializer>(
+    rule: &moderation::HideRule,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(hide_rule_id(*rule))
 }
 

@@ -38,7 +38,11 @@ pub const RUNTIME_PLACEHOLDERS: [&str; 10] = [
 ];
 
 /// Placeholders filled from the profile's identity.
-pub const IDENTITY_PLACEHOLDERS: [&str; 3] = ["organisation.name", "organisation.abbreviation", "organisation.website"];
+pub const IDENTITY_PLACEHOLDERS: [&str; 3] = [
+    "organisation.name",
+    "organisation.abbreviation",
+    "organisation.website",
+];
 
 pub(crate) fn parse(source_name: &str, text: &str) -> Result<Profile, ProfileErrors> {
     let mut c = Collector::new(source_name, text);
@@ -65,7 +69,13 @@ pub(crate) fn parse(source_name: &str, text: &str) -> Result<Profile, ProfileErr
         _ => {
             if c.problems.is_empty() {
                 // Every `None` above comes with a report; this guards the invariant anyway.
-                c.report(&(0..0), "", ProblemCode::BadValue, "profile is incomplete", "profil incomplet");
+                c.report(
+                    &(0..0),
+                    "",
+                    ProblemCode::BadValue,
+                    "profile is incomplete",
+                    "profil incomplet",
+                );
             }
             Err(ProfileErrors::new(c.problems))
         }
@@ -104,10 +114,24 @@ fn read_profile(c: &mut Collector<'_>, top: &Table<'_, '_>) -> Option<Profile> {
     };
     let roles_table = array_of(c, top, "roles", read_role_grant);
     let declared_roles: BTreeSet<Role> = roles_table.iter().map(|(grant, _)| grant.role).collect();
-    check_unique(c, roles_table.iter().map(|(grant, field)| (grant.role.id().to_owned(), field)), "role");
-    let day_length = business_hours.as_ref().map(WeeklyHours::business_day_length);
-    let commitments = array_of(c, top, "commitments", |c, t| read_commitment(c, t, &declared_roles, day_length));
-    check_unique(c, commitments.iter().map(|(x, f)| (x.id.clone(), f)), "commitment");
+    check_unique(
+        c,
+        roles_table
+            .iter()
+            .map(|(grant, field)| (grant.role.id().to_owned(), field)),
+        "role",
+    );
+    let day_length = business_hours
+        .as_ref()
+        .map(WeeklyHours::business_day_length);
+    let commitments = array_of(c, top, "commitments", |c, t| {
+        read_commitment(c, t, &declared_roles, day_length)
+    });
+    check_unique(
+        c,
+        commitments.iter().map(|(x, f)| (x.id.clone(), f)),
+        "commitment",
+    );
     let vigilance = section(c, top, "vigilance", false).map(|t| read_vigilance(c, &t));
     let netiquette = match section(c, top, "netiquette", false) {
         Some(t) => read_netiquette(c, &t),
@@ -118,15 +142,29 @@ fn read_profile(c: &mut Collector<'_>, top: &Table<'_, '_>) -> Option<Profile> {
         None => None,
     };
     let contacts = array_of(c, top, "contacts", read_contact);
-    check_unique(c, contacts.iter().map(|(x, f)| (x.id.clone(), f)), "contact");
+    check_unique(
+        c,
+        contacts.iter().map(|(x, f)| (x.id.clone(), f)),
+        "contact",
+    );
     let sectors = array_of(c, top, "sectors", read_sector);
     check_unique(c, sectors.iter().map(|(x, f)| (x.id.clone(), f)), "sector");
     let directorates = array_of(c, top, "regional_directorates", read_directorate);
-    check_unique(c, directorates.iter().map(|(x, f)| (x.id.clone(), f)), "regional directorate");
+    check_unique(
+        c,
+        directorates.iter().map(|(x, f)| (x.id.clone(), f)),
+        "regional directorate",
+    );
     let externals = array_of(c, top, "external_organisations", read_external);
-    check_unique(c, externals.iter().map(|(x, f)| (x.id.clone(), f)), "external organisation");
+    check_unique(
+        c,
+        externals.iter().map(|(x, f)| (x.id.clone(), f)),
+        "external organisation",
+    );
     let contact_list: Vec<Contact> = contacts.iter().map(|(x, _)| x.clone()).collect();
-    let templates = array_of(c, top, "templates", |c, t| read_template(c, t, &contact_list));
+    let templates = array_of(c, top, "templates", |c, t| {
+        read_template(c, t, &contact_list)
+    });
     check_unique(
         c,
         templates.iter().map(|(x, f)| {
@@ -155,7 +193,8 @@ fn read_profile(c: &mut Collector<'_>, top: &Table<'_, '_>) -> Option<Profile> {
         introduction: None,
         clauses: Vec::new(),
         commitments: Vec::new(),
-        source: SourceRef::parse("aucune nétiquette dans le profil").unwrap_or_else(unreachable_source),
+        source: SourceRef::parse("aucune nétiquette dans le profil")
+            .unwrap_or_else(unreachable_source),
     });
     let moderation_settings = moderation_settings.unwrap_or_else(|| ModerationSettings {
         hide_rule: moderation::HideRule::AnyBreach,
@@ -195,8 +234,17 @@ fn unreachable_source() -> SourceRef {
 }
 
 /// A sub-table of `parent`, reported missing when `required`.
-fn section<'t, 'i>(c: &mut Collector<'_>, parent: &Table<'t, 'i>, key: &str, required: bool) -> Option<Table<'t, 'i>> {
-    let field = if required { parent.require(c, key)? } else { parent.get(key)? };
+fn section<'t, 'i>(
+    c: &mut Collector<'_>,
+    parent: &Table<'t, 'i>,
+    key: &str,
+    required: bool,
+) -> Option<Table<'t, 'i>> {
+    let field = if required {
+        parent.require(c, key)?
+    } else {
+        parent.get(key)?
+    };
     field.table(c)
 }
 
@@ -208,8 +256,12 @@ fn array_of<'t, 'i, T>(
     key: &str,
     mut read: impl FnMut(&mut Collector<'_>, &Table<'t, 'i>) -> Option<T>,
 ) -> Vec<(T, Field<'t, 'i>)> {
-    let Some(field) = parent.get(key) else { return Vec::new() };
-    let Some(items) = field.array(c) else { return Vec::new() };
+    let Some(field) = parent.get(key) else {
+        return Vec::new();
+    };
+    let Some(items) = field.array(c) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for item in items {
         let Some(table) = item.table(c) else { continue };
@@ -236,7 +288,11 @@ fn check_unique<'a, 't: 'a, 'i: 't>(
         let (span, path) = match field.value {
             toml::de::DeValue::Table(table) => ["id", "role", "route", "year"]
                 .iter()
-                .find_map(|key| table.get(*key).map(|value| (value.span(), format!("{}.{key}", field.path))))
+                .find_map(|key| {
+                    table
+                        .get(*key)
+                        .map(|value| (value.span(), format!("{}.{key}", field.path)))
+                })
                 .unwrap_or_else(|| (field.span.clone(), field.path.clone())),
             _ => (field.span.clone(), field.path.clone()),
         };
@@ -258,7 +314,13 @@ fn source_ref(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<SourceRef> {
             let text = field.string(c)?;
             let parsed = SourceRef::parse(&text);
             if parsed.is_none() {
-                c.report(&field.span, &field.path, ProblemCode::MissingSource, "source reference is empty", "référence de source vide");
+                c.report(
+                    &field.span,
+                    &field.path,
+                    ProblemCode::MissingSource,
+                    "source reference is empty",
+                    "référence de source vide",
+                );
             }
             parsed
         }
@@ -317,7 +379,9 @@ fn required_vocabulary<T>(
 }
 
 fn phone(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str) -> Option<Option<PhoneNumber>> {
-    let Some(field) = t.get(key) else { return Some(None) };
+    let Some(field) = t.get(key) else {
+        return Some(None);
+    };
     let text = field.string(c)?;
     match PhoneNumber::parse(&text) {
         Some(number) => Some(Some(number)),
@@ -335,7 +399,9 @@ fn phone(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str) -> Option<Option<P
 }
 
 fn email(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str) -> Option<Option<Email>> {
-    let Some(field) = t.get(key) else { return Some(None) };
+    let Some(field) = t.get(key) else {
+        return Some(None);
+    };
     let text = field.string(c)?;
     match Email::parse(&text) {
         Some(address) => Some(Some(address)),
@@ -353,7 +419,9 @@ fn email(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str) -> Option<Option<E
 }
 
 fn web_address(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str) -> Option<Option<WebAddress>> {
-    let Some(field) = t.get(key) else { return Some(None) };
+    let Some(field) = t.get(key) else {
+        return Some(None);
+    };
     let text = field.string(c)?;
     match WebAddress::parse(&text) {
         Some(address) => Some(Some(address)),
@@ -371,17 +439,23 @@ fn web_address(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str) -> Option<Op
 }
 
 fn string_list(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str) -> Vec<String> {
-    t.get(key).map(|field| field.strings(c).into_iter().map(|(text, _)| text).collect()).unwrap_or_default()
+    t.get(key)
+        .map(|field| field.strings(c).into_iter().map(|(text, _)| text).collect())
+        .unwrap_or_default()
 }
 
 fn optional_bool(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str, default: bool) -> bool {
-    t.get(key).and_then(|field| field.boolean(c)).unwrap_or(default)
+    t.get(key)
+        .and_then(|field| field.boolean(c))
+        .unwrap_or(default)
 }
 
 fn is_slug(text: &str) -> bool {
     !text.is_empty()
         && text.len() <= 64
-        && text.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_')
+        && text
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_')
 }
 
 /// A required id: lowercase letters, digits, `-` and `_`.
@@ -406,22 +480,42 @@ fn read_identity(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Identity> {
     let id = slug(c, t, "id");
     let name = t.required_string(c, "name");
     let abbreviation = t.required_string(c, "abbreviation");
-    let kind = required_vocabulary(c, t, "kind", OrganisationKind::parse, &OrganisationKind::ids(), ProblemCode::BadValue);
+    let kind = required_vocabulary(
+        c,
+        t,
+        "kind",
+        OrganisationKind::parse,
+        &OrganisationKind::ids(),
+        ProblemCode::BadValue,
+    );
     let languages = match t.require(c, "languages") {
         Some(field) => {
             let languages: Vec<String> = field
                 .strings(c)
                 .into_iter()
                 .filter_map(|(code, item)| {
-                    let ok = (2..=3).contains(&code.len()) && code.chars().all(|ch| ch.is_ascii_lowercase());
+                    let ok = (2..=3).contains(&code.len())
+                        && code.chars().all(|ch| ch.is_ascii_lowercase());
                     if !ok {
-                        c.report(&item.span, &item.path, ProblemCode::BadValue, format!("`{code}` is not a language code such as \"fr\""), format!("« {code} » n'est pas un code de langue comme « fr »"));
+                        c.report(
+                            &item.span,
+                            &item.path,
+                            ProblemCode::BadValue,
+                            format!("`{code}` is not a language code such as \"fr\""),
+                            format!("« {code} » n'est pas un code de langue comme « fr »"),
+                        );
                     }
                     ok.then_some(code)
                 })
                 .collect();
             if languages.is_empty() {
-                c.report(&field.span, &field.path, ProblemCode::BadValue, "at least one language is needed", "au moins une langue est requise");
+                c.report(
+                    &field.span,
+                    &field.path,
+                    ProblemCode::BadValue,
+                    "at least one language is needed",
+                    "au moins une langue est requise",
+                );
             }
             Some(languages)
         }
@@ -464,16 +558,34 @@ fn read_source(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<SourceDocumen
     };
     let sections = string_list(c, t, "sections");
     t.finish(c);
-    Some(SourceDocument { code: code?, title: title?, year: year?, sections })
+    Some(SourceDocument {
+        code: code?,
+        title: title?,
+        year: year?,
+        sections,
+    })
 }
 
 fn read_account(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Account> {
-    let network = required_vocabulary(c, t, "network", Network::parse, &Network::ids(), ProblemCode::BadValue);
+    let network = required_vocabulary(
+        c,
+        t,
+        "network",
+        Network::parse,
+        &Network::ids(),
+        ProblemCode::BadValue,
+    );
     let handle = t.optional_string(c, "handle");
     let url = web_address(c, t, "url");
     let official = t.require(c, "official").and_then(|field| field.boolean(c));
     let source = source_ref(c, t);
-    Some(Account { network: network?, handle, url: url?, official: official?, source: source? })
+    Some(Account {
+        network: network?,
+        handle,
+        url: url?,
+        official: official?,
+        source: source?,
+    })
 }
 
 fn read_window(c: &mut Collector<'_>, item: &Field<'_, '_>) -> Option<TimeWindow> {
@@ -504,8 +616,16 @@ fn read_window(c: &mut Collector<'_>, item: &Field<'_, '_>) -> Option<TimeWindow
                 &item.span,
                 &item.path,
                 ProblemCode::EmptyWindow,
-                format!("window starts at {} but does not end after it ({})", format_clock(start), format_clock(end)),
-                format!("la plage commence à {} mais ne se termine pas après ({})", format_clock(start), format_clock(end)),
+                format!(
+                    "window starts at {} but does not end after it ({})",
+                    format_clock(start),
+                    format_clock(end)
+                ),
+                format!(
+                    "la plage commence à {} mais ne se termine pas après ({})",
+                    format_clock(start),
+                    format_clock(end)
+                ),
             );
             None
         }
@@ -559,11 +679,23 @@ fn read_weekly_hours(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<WeeklyH
     match WeeklyHours::new(days) {
         Ok(hours) if hours.weekly_open_time() > SignedDuration::ZERO => Some(hours),
         Ok(_) => {
-            c.report(&t.span, &t.path, ProblemCode::BadValue, "business hours have no window on any day", "les heures de bureau n'ont aucune plage");
+            c.report(
+                &t.span,
+                &t.path,
+                ProblemCode::BadValue,
+                "business hours have no window on any day",
+                "les heures de bureau n'ont aucune plage",
+            );
             None
         }
         Err(error) => {
-            c.report(&t.span, &t.path, ProblemCode::OverlappingWindows, error.to_string(), error.to_string());
+            c.report(
+                &t.span,
+                &t.path,
+                ProblemCode::OverlappingWindows,
+                error.to_string(),
+                error.to_string(),
+            );
             None
         }
     }
@@ -571,53 +703,107 @@ fn read_weekly_hours(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<WeeklyH
 
 fn weekday_field(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str) -> Option<WeekdayId> {
     let field = t.require(c, key)?;
-    vocabulary(c, &field, parse_weekday_id, "monday, tuesday, wednesday, thursday, friday, saturday, sunday", "weekday", ProblemCode::BadValue)
-        .map(WeekdayId)
+    vocabulary(
+        c,
+        &field,
+        parse_weekday_id,
+        "monday, tuesday, wednesday, thursday, friday, saturday, sunday",
+        "weekday",
+        ProblemCode::BadValue,
+    )
+    .map(WeekdayId)
 }
 
-fn small_int(c: &mut Collector<'_>, t: &Table<'_, '_>, key: &str, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+fn small_int(
+    c: &mut Collector<'_>,
+    t: &Table<'_, '_>,
+    key: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Option<i64> {
     t.require(c, key)?.integer_in(c, range)
 }
 
-fn read_holiday_rule(c: &mut Collector<'_>, t: &Table<'_, '_>, default_shift: WeekendShift) -> Option<HolidayRule> {
+fn read_holiday_rule(
+    c: &mut Collector<'_>,
+    t: &Table<'_, '_>,
+    default_shift: WeekendShift,
+) -> Option<HolidayRule> {
     let name = t.required_string(c, "name");
     let kind_field = t.require(c, "kind");
     let kinds = "fixed, easter, nth_weekday, weekday_before";
     let kind = kind_field.as_ref().and_then(|field| {
-        vocabulary(c, field, |s| ["fixed", "easter", "nth_weekday", "weekday_before"].contains(&s).then(|| s.to_owned()), kinds, "holiday kind", ProblemCode::BadHolidayRule)
+        vocabulary(
+            c,
+            field,
+            |s| {
+                ["fixed", "easter", "nth_weekday", "weekday_before"]
+                    .contains(&s)
+                    .then(|| s.to_owned())
+            },
+            kinds,
+            "holiday kind",
+            ProblemCode::BadHolidayRule,
+        )
     });
     let as_i8 = |value: i64| i8::try_from(value).ok();
     let date = match kind.as_deref() {
         Some("fixed") => {
             let month = small_int(c, t, "month", 1..=12).and_then(as_i8);
             let day = small_int(c, t, "day", 1..=31).and_then(as_i8);
-            Some(HolidayDate::Fixed { month: month?, day: day? })
+            Some(HolidayDate::Fixed {
+                month: month?,
+                day: day?,
+            })
         }
         Some("easter") => {
-            let days = t.require(c, "offset").and_then(|field| field.integer_in(c, -200..=200));
-            Some(HolidayDate::EasterOffset { days: i16::try_from(days?).ok()? })
+            let days = t
+                .require(c, "offset")
+                .and_then(|field| field.integer_in(c, -200..=200));
+            Some(HolidayDate::EasterOffset {
+                days: i16::try_from(days?).ok()?,
+            })
         }
         Some("nth_weekday") => {
             let month = small_int(c, t, "month", 1..=12).and_then(as_i8);
             let weekday = weekday_field(c, t, "weekday");
             let nth = small_int(c, t, "nth", -5..=5).and_then(as_i8);
-            Some(HolidayDate::NthWeekday { month: month?, weekday: weekday?, nth: nth? })
+            Some(HolidayDate::NthWeekday {
+                month: month?,
+                weekday: weekday?,
+                nth: nth?,
+            })
         }
         Some("weekday_before") => {
             let month = small_int(c, t, "month", 1..=12).and_then(as_i8);
             let day = small_int(c, t, "day", 1..=31).and_then(as_i8);
             let weekday = weekday_field(c, t, "weekday");
-            Some(HolidayDate::WeekdayBefore { month: month?, day: day?, weekday: weekday? })
+            Some(HolidayDate::WeekdayBefore {
+                month: month?,
+                day: day?,
+                weekday: weekday?,
+            })
         }
         _ => None,
     };
     let on_weekend = match t.get("on_weekend") {
-        Some(field) => vocabulary(c, &field, WeekendShift::parse, "stay, preceding_weekday, following_weekday", "weekend shift", ProblemCode::BadValue),
+        Some(field) => vocabulary(
+            c,
+            &field,
+            WeekendShift::parse,
+            "stay, preceding_weekday, following_weekday",
+            "weekend shift",
+            ProblemCode::BadValue,
+        ),
         None => Some(default_shift),
     };
     let source = optional_source(c, t);
     let (name, date, on_weekend) = (name?, date?, on_weekend?);
-    match HolidayRule::new(name, date, on_weekend, source.map(|s| s.as_str().to_owned())) {
+    match HolidayRule::new(
+        name,
+        date,
+        on_weekend,
+        source.map(|s| s.as_str().to_owned()),
+    ) {
         Ok(rule) => Some(rule),
         Err(error) => {
             let (en, fr) = match &error {
@@ -635,8 +821,15 @@ fn read_holiday_rule(c: &mut Collector<'_>, t: &Table<'_, '_>, default_shift: We
 
 fn read_holidays(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<HolidayCalendar> {
     let default_shift = match t.get("on_weekend") {
-        Some(field) => vocabulary(c, &field, WeekendShift::parse, "stay, preceding_weekday, following_weekday", "weekend shift", ProblemCode::BadValue)
-            .unwrap_or(WeekendShift::FollowingWeekday),
+        Some(field) => vocabulary(
+            c,
+            &field,
+            WeekendShift::parse,
+            "stay, preceding_weekday, following_weekday",
+            "weekend shift",
+            ProblemCode::BadValue,
+        )
+        .unwrap_or(WeekendShift::FollowingWeekday),
         None => WeekendShift::FollowingWeekday,
     };
     let mut rules = match t.get("base") {
@@ -644,7 +837,9 @@ fn read_holidays(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<HolidayCale
             c,
             &field,
             |s| match s {
-                "quebec_public_service" => Some(HolidayCalendar::quebec_public_service().rules().to_vec()),
+                "quebec_public_service" => {
+                    Some(HolidayCalendar::quebec_public_service().rules().to_vec())
+                }
                 "none" => Some(Vec::new()),
                 _ => None,
             },
@@ -657,12 +852,16 @@ fn read_holidays(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<HolidayCale
     };
     t.get("source");
     let before = c.problems.len();
-    for (rule, _) in array_of(c, t, "rules", |c, rt| read_holiday_rule(c, rt, default_shift)) {
+    for (rule, _) in array_of(c, t, "rules", |c, rt| {
+        read_holiday_rule(c, rt, default_shift)
+    }) {
         rules.push(rule);
     }
     let mut overrides: BTreeMap<i16, Vec<ObservedHoliday>> = BTreeMap::new();
     let override_tables = array_of(c, t, "overrides", |c, ot| {
-        let year = ot.require(c, "year").and_then(|field| field.integer_in(c, 1900..=2200));
+        let year = ot
+            .require(c, "year")
+            .and_then(|field| field.integer_in(c, 1900..=2200));
         let mut list = Vec::new();
         if let Some(field) = ot.require(c, "holidays") {
             for item in field.array(c).unwrap_or_default() {
@@ -678,7 +877,13 @@ fn read_holidays(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<HolidayCale
         let _ = source_ref(c, ot);
         Some((i16::try_from(year?).ok()?, list))
     });
-    check_unique(c, override_tables.iter().map(|((year, _), f)| (year.to_string(), f)), "override year");
+    check_unique(
+        c,
+        override_tables
+            .iter()
+            .map(|((year, _), f)| (year.to_string(), f)),
+        "override year",
+    );
     for ((year, list), _) in override_tables {
         overrides.insert(year, list);
     }
@@ -687,7 +892,14 @@ fn read_holidays(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<HolidayCale
 }
 
 fn read_role_grant(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<RoleGrant> {
-    let role = required_vocabulary(c, t, "role", Role::parse, &Role::ids(), ProblemCode::UnknownRole);
+    let role = required_vocabulary(
+        c,
+        t,
+        "role",
+        Role::parse,
+        &Role::ids(),
+        ProblemCode::UnknownRole,
+    );
     let label = t.required_string(c, "label");
     let mut permissions = Vec::new();
     let mut permissions_ok = true;
@@ -701,8 +913,14 @@ fn read_role_grant(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<RoleGrant
                         &item.span,
                         &item.path,
                         ProblemCode::UnknownPermission,
-                        format!("unknown permission `{text}` (expected one of: {})", Permission::ids()),
-                        format!("permission inconnue « {text} » (valeurs permises : {})", Permission::ids()),
+                        format!(
+                            "unknown permission `{text}` (expected one of: {})",
+                            Permission::ids()
+                        ),
+                        format!(
+                            "permission inconnue « {text} » (valeurs permises : {})",
+                            Permission::ids()
+                        ),
                     );
                 }
             }
@@ -710,8 +928,8 @@ fn read_role_grant(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<RoleGrant
         if role == Some(Role::Director)
             && let Some(write) = permissions.iter().find(|p| !p.id().starts_with("read_"))
         {
-                permissions_ok = false;
-                c.report(
+            permissions_ok = false;
+            c.report(
                     &field.span,
                     &field.path,
                     ProblemCode::BadValue,
@@ -727,10 +945,20 @@ fn read_role_grant(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<RoleGrant
     if !permissions_ok {
         return None;
     }
-    Some(RoleGrant { role: role?, label: label?, permissions, responsibilities, source: source? })
+    Some(RoleGrant {
+        role: role?,
+        label: label?,
+        permissions,
+        responsibilities,
+        source: source?,
+    })
 }
 
-fn budget<'t, 'i>(c: &mut Collector<'_>, t: &Table<'t, 'i>, key: &str) -> Option<(Budget, Field<'t, 'i>)> {
+fn budget<'t, 'i>(
+    c: &mut Collector<'_>,
+    t: &Table<'t, 'i>,
+    key: &str,
+) -> Option<(Budget, Field<'t, 'i>)> {
     let field = t.require(c, key)?;
     let text = field.string(c)?;
     match parse_budget(&text) {
@@ -772,14 +1000,23 @@ fn read_commitment(
         let label = st.required_string(c, "label");
         let budget = budget(c, st, "budget");
         let carrier = st.require(c, "carrier").and_then(|field| {
-            let role = vocabulary(c, &field, Role::parse, &Role::ids(), "role", ProblemCode::UnknownRole)?;
+            let role = vocabulary(
+                c,
+                &field,
+                Role::parse,
+                &Role::ids(),
+                "role",
+                ProblemCode::UnknownRole,
+            )?;
             if !declared_roles.is_empty() && !declared_roles.contains(&role) {
                 c.report(
                     &field.span,
                     &field.path,
                     ProblemCode::UnknownRole,
                     format!("role `{role}` carries this stage but is not declared in [[roles]]"),
-                    format!("le rôle « {role} » porte cette étape mais n'est pas déclaré dans [[roles]]"),
+                    format!(
+                        "le rôle « {role} » porte cette étape mais n'est pas déclaré dans [[roles]]"
+                    ),
                 );
                 return None;
             }
@@ -787,9 +1024,24 @@ fn read_commitment(
         });
         let source = source_ref(c, st);
         let (budget, budget_field) = budget?;
-        Some((Stage { id: id?, label: label?, budget, carrier: carrier?, source: source? }, budget_field))
+        Some((
+            Stage {
+                id: id?,
+                label: label?,
+                budget,
+                carrier: carrier?,
+                source: source?,
+            },
+            budget_field,
+        ))
     });
-    check_unique(c, stage_fields.iter().map(|((stage, _), f)| (stage.id.clone(), f)), "stage");
+    check_unique(
+        c,
+        stage_fields
+            .iter()
+            .map(|((stage, _), f)| (stage.id.clone(), f)),
+        "stage",
+    );
     let (total, total_field) = total?;
     // Stages must fit the total, compared in one currency: business time (business days at
     // the profile's day length) or clock time, never a mix.
@@ -826,30 +1078,33 @@ fn read_commitment(
         && let Some(total_duration) = total_duration
         && sum > total_duration
     {
-            c.report(
-                &total_field.span,
-                &total_field.path,
-                ProblemCode::BudgetDoesNotFit,
-                format!(
-                    "stage budgets add up to {} but the commitment total is {} ({})",
-                    format_duration(sum),
-                    format_budget(&total),
-                    format_duration(total_duration)
-                ),
-                format!(
-                    "les délais des étapes totalisent {} mais l'engagement est de {} ({})",
-                    format_duration(sum),
-                    format_budget(&total),
-                    format_duration(total_duration)
-                ),
-            );
-            return None;
+        c.report(
+            &total_field.span,
+            &total_field.path,
+            ProblemCode::BudgetDoesNotFit,
+            format!(
+                "stage budgets add up to {} but the commitment total is {} ({})",
+                format_duration(sum),
+                format_budget(&total),
+                format_duration(total_duration)
+            ),
+            format!(
+                "les délais des étapes totalisent {} mais l'engagement est de {} ({})",
+                format_duration(sum),
+                format_budget(&total),
+                format_duration(total_duration)
+            ),
+        );
+        return None;
     }
     Some(Commitment {
         id: id?,
         label: label?,
         total,
-        stages: stage_fields.into_iter().map(|((stage, _), _)| stage).collect(),
+        stages: stage_fields
+            .into_iter()
+            .map(|((stage, _), _)| stage)
+            .collect(),
         source: source?,
     })
 }
@@ -861,16 +1116,31 @@ fn read_vigilance(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Vigilance>
         for (text, item) in field.strings(c) {
             match parse_weekday_id(&text) {
                 Some(day) => days.push(WeekdayId(day)),
-                None => c.report(&item.span, &item.path, ProblemCode::BadValue, format!("unknown weekday `{text}`"), format!("jour inconnu « {text} »")),
+                None => c.report(
+                    &item.span,
+                    &item.path,
+                    ProblemCode::BadValue,
+                    format!("unknown weekday `{text}`"),
+                    format!("jour inconnu « {text} »"),
+                ),
             }
         }
     }
-    let windows = t.require(c, "windows").and_then(|field| read_windows(c, &field));
+    let windows = t
+        .require(c, "windows")
+        .and_then(|field| read_windows(c, &field));
     let includes_holidays = optional_bool(c, t, "includes_holidays", true);
     let triggers = string_list(c, t, "triggers");
     let source = source_ref(c, t);
     t.finish(c);
-    Some(Vigilance { label: label?, days, windows: windows?, includes_holidays, triggers, source: source? })
+    Some(Vigilance {
+        label: label?,
+        days,
+        windows: windows?,
+        includes_holidays,
+        triggers,
+        source: source?,
+    })
 }
 
 fn read_netiquette(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Netiquette> {
@@ -884,18 +1154,36 @@ fn read_netiquette(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Netiquett
                 c,
                 &field,
                 |s| s.parse::<Category>().ok(),
-                &Category::ALL.iter().map(|cat| cat.id()).collect::<Vec<_>>().join(", "),
+                &Category::ALL
+                    .iter()
+                    .map(|cat| cat.id())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 "category",
                 ProblemCode::UnknownCategory,
             )
         });
         let wording = ct.required_string(c, "wording");
         let source = source_ref(c, ct);
-        Some(Clause { id: id?, category: category?, wording: wording?, source: source? })
+        Some(Clause {
+            id: id?,
+            category: category?,
+            wording: wording?,
+            source: source?,
+        })
     });
-    check_unique(c, clauses.iter().map(|(x, f)| (x.id.clone(), f)), "clause id");
+    check_unique(
+        c,
+        clauses.iter().map(|(x, f)| (x.id.clone(), f)),
+        "clause id",
+    );
     t.finish(c);
-    Some(Netiquette { introduction, clauses: clauses.into_iter().map(|(x, _)| x).collect(), commitments, source: source? })
+    Some(Netiquette {
+        introduction,
+        clauses: clauses.into_iter().map(|(x, _)| x).collect(),
+        commitments,
+        source: source?,
+    })
 }
 
 fn read_moderation(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<ModerationSettings> {
@@ -911,12 +1199,19 @@ fn read_moderation(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Moderatio
         "any_breach, only_when_nothing_remains",
         ProblemCode::BadValue,
     );
-    let window = t.require(c, "repeat_window_hours").and_then(|field| field.integer_in(c, 1..=24 * 365));
+    let window = t
+        .require(c, "repeat_window_hours")
+        .and_then(|field| field.integer_in(c, 1..=24 * 365));
     let authors = match t.get("repeat_distinct_authors") {
-        Some(field) => field.integer_in(c, 2..=1000).and_then(|n| usize::try_from(n).ok()),
+        Some(field) => field
+            .integer_in(c, 2..=1000)
+            .and_then(|n| usize::try_from(n).ok()),
         None => Some(3),
     };
-    let warnings = t.require(c, "warnings_before_block").and_then(|field| field.integer_in(c, 0..=100)).and_then(|n| u32::try_from(n).ok());
+    let warnings = t
+        .require(c, "warnings_before_block")
+        .and_then(|field| field.integer_in(c, 0..=100))
+        .and_then(|n| u32::try_from(n).ok());
     let source = source_ref(c, t);
     t.finish(c);
     Some(ModerationSettings {
@@ -930,7 +1225,14 @@ fn read_moderation(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Moderatio
 
 fn read_contact(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Contact> {
     let id = slug(c, t, "id");
-    let kind = required_vocabulary(c, t, "kind", ContactKind::parse, &ContactKind::ids(), ProblemCode::BadValue);
+    let kind = required_vocabulary(
+        c,
+        t,
+        "kind",
+        ContactKind::parse,
+        &ContactKind::ids(),
+        ProblemCode::BadValue,
+    );
     let label = t.required_string(c, "label");
     let organisation = t.optional_string(c, "organisation");
     let phone = phone(c, t, "phone");
@@ -949,14 +1251,28 @@ fn read_contact(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Contact> {
         );
         return None;
     }
-    Some(Contact { id: id?, kind: kind?, label: label?, organisation, phone, email, url, note, source: source? })
+    Some(Contact {
+        id: id?,
+        kind: kind?,
+        label: label?,
+        organisation,
+        phone,
+        email,
+        url,
+        note,
+        source: source?,
+    })
 }
 
 fn read_sector(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Sector> {
     let id = slug(c, t, "id");
     let name = t.required_string(c, "name");
     let source = optional_source(c, t);
-    Some(Sector { id: id?, name: name?, source })
+    Some(Sector {
+        id: id?,
+        name: name?,
+        source,
+    })
 }
 
 fn read_directorate(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<RegionalDirectorate> {
@@ -967,7 +1283,15 @@ fn read_directorate(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<Regional
     let email = email(c, t, "email");
     let demo = optional_bool(c, t, "demo", false);
     let source = source_ref(c, t);
-    Some(RegionalDirectorate { id: id?, name: name?, region: region?, phone: phone?, email: email?, demo, source: source? })
+    Some(RegionalDirectorate {
+        id: id?,
+        name: name?,
+        region: region?,
+        phone: phone?,
+        email: email?,
+        demo,
+        source: source?,
+    })
 }
 
 fn read_external(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<ExternalOrganisation> {
@@ -978,7 +1302,15 @@ fn read_external(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<ExternalOrg
     let phone = phone(c, t, "phone");
     let email = email(c, t, "email");
     let source = optional_source(c, t);
-    Some(ExternalOrganisation { id: id?, name: name?, handle, url: url?, phone: phone?, email: email?, source })
+    Some(ExternalOrganisation {
+        id: id?,
+        name: name?,
+        handle,
+        url: url?,
+        phone: phone?,
+        email: email?,
+        source,
+    })
 }
 
 /// The `{...}` placeholders of a template text.
@@ -1008,13 +1340,37 @@ pub(crate) fn contact_field<'a>(contact: &'a Contact, field: &str) -> Option<&'a
     }
 }
 
-fn read_template(c: &mut Collector<'_>, t: &Table<'_, '_>, contacts: &[Contact]) -> Option<ReplyTemplate> {
-    let route = required_vocabulary(c, t, "route", RouteId::parse, &RouteId::ids(), ProblemCode::UnknownRoute);
+fn read_template(
+    c: &mut Collector<'_>,
+    t: &Table<'_, '_>,
+    contacts: &[Contact],
+) -> Option<ReplyTemplate> {
+    let route = required_vocabulary(
+        c,
+        t,
+        "route",
+        RouteId::parse,
+        &RouteId::ids(),
+        ProblemCode::UnknownRoute,
+    );
     let kind = match t.get("kind") {
         Some(field) => {
-            let kind = vocabulary(c, &field, UsualProcessKind::parse, &UsualProcessKind::ids(), "usual process kind", ProblemCode::BadValue);
+            let kind = vocabulary(
+                c,
+                &field,
+                UsualProcessKind::parse,
+                &UsualProcessKind::ids(),
+                "usual process kind",
+                ProblemCode::BadValue,
+            );
             if kind.is_some() && route.is_some() && route != Some(RouteId::UsualProcess) {
-                c.report(&field.span, &field.path, ProblemCode::BadValue, "`kind` is only for route usual_process", "« kind » ne s'emploie qu'avec la route usual_process");
+                c.report(
+                    &field.span,
+                    &field.path,
+                    ProblemCode::BadValue,
+                    "`kind` is only for route usual_process",
+                    "« kind » ne s'emploie qu'avec la route usual_process",
+                );
                 return None;
             }
             Some(kind?)
@@ -1029,7 +1385,9 @@ fn read_template(c: &mut Collector<'_>, t: &Table<'_, '_>, contacts: &[Contact])
             let known = RUNTIME_PLACEHOLDERS.contains(&name)
                 || IDENTITY_PLACEHOLDERS.contains(&name)
                 || name.split_once('.').is_some_and(|(id, part)| {
-                    contacts.iter().any(|contact| contact.id == id && contact_field(contact, part).is_some())
+                    contacts
+                        .iter()
+                        .any(|contact| contact.id == id && contact_field(contact, part).is_some())
                 });
             if !known {
                 c.report(
@@ -1043,7 +1401,12 @@ fn read_template(c: &mut Collector<'_>, t: &Table<'_, '_>, contacts: &[Contact])
             }
         }
     }
-    Some(ReplyTemplate { route: route?, kind, text: text?, source: source? })
+    Some(ReplyTemplate {
+        route: route?,
+        kind,
+        text: text?,
+        source: source?,
+    })
 }
 
 fn read_staff(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<StaffObligations> {
@@ -1059,38 +1422,81 @@ fn read_staff(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<StaffObligatio
                 c,
                 fld,
                 "kind",
-                |s| ConsentFieldKind::IDS.iter().find(|(id, _)| *id == s).map(|(_, kind)| *kind),
+                |s| {
+                    ConsentFieldKind::IDS
+                        .iter()
+                        .find(|(id, _)| *id == s)
+                        .map(|(_, kind)| *kind)
+                },
                 "yes_no, text, date_dd_mm_yyyy, signature",
                 ProblemCode::BadValue,
             );
-            Some(ConsentField { id: id?, label: label?, kind: kind? })
+            Some(ConsentField {
+                id: id?,
+                label: label?,
+                kind: kind?,
+            })
         });
-        check_unique(c, fields.iter().map(|(x, f)| (x.id.clone(), f)), "consent field");
+        check_unique(
+            c,
+            fields.iter().map(|(x, f)| (x.id.clone(), f)),
+            "consent field",
+        );
         ft.finish(c);
-        Some(ConsentForm { title: title?, return_to, fields: fields.into_iter().map(|(x, _)| x).collect(), source: source? })
+        Some(ConsentForm {
+            title: title?,
+            return_to,
+            fields: fields.into_iter().map(|(x, _)| x).collect(),
+            source: source?,
+        })
     });
     let sanctions = array_of(c, t, "sanctions", |c, st| {
         let id = slug(c, st, "id");
         let label = st.required_string(c, "label");
         let source = source_ref(c, st);
-        Some(Sanction { id: id?, label: label?, source: source? })
+        Some(Sanction {
+            id: id?,
+            label: label?,
+            source: source?,
+        })
     });
-    check_unique(c, sanctions.iter().map(|(x, f)| (x.id.clone(), f)), "sanction");
+    check_unique(
+        c,
+        sanctions.iter().map(|(x, f)| (x.id.clone(), f)),
+        "sanction",
+    );
     let authorisations = array_of(c, t, "authorisations", |c, at| {
         let id = slug(c, at, "id");
         let label = at.required_string(c, "label");
         let granted_by = at.required_string(c, "granted_by");
         let source = source_ref(c, at);
-        Some(Authorisation { id: id?, label: label?, granted_by: granted_by?, source: source? })
+        Some(Authorisation {
+            id: id?,
+            label: label?,
+            granted_by: granted_by?,
+            source: source?,
+        })
     });
-    check_unique(c, authorisations.iter().map(|(x, f)| (x.id.clone(), f)), "authorisation");
+    check_unique(
+        c,
+        authorisations.iter().map(|(x, f)| (x.id.clone(), f)),
+        "authorisation",
+    );
     let obligations = array_of(c, t, "obligations", |c, ot| {
         let id = slug(c, ot, "id");
         let text = ot.required_string(c, "text");
         let source = source_ref(c, ot);
-        Some(Obligation { id: id?, text: text?, source: source? })
+        Some(Obligation {
+            id: id?,
+            text: text?,
+            source: source?,
+        })
     });
-    check_unique(c, obligations.iter().map(|(x, f)| (x.id.clone(), f)), "obligation");
+    check_unique(
+        c,
+        obligations.iter().map(|(x, f)| (x.id.clone(), f)),
+        "obligation",
+    );
     t.finish(c);
     (c.problems.len() == before).then(|| StaffObligations {
         consent_form,
@@ -1101,14 +1507,20 @@ fn read_staff(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<StaffObligatio
 }
 
 fn read_blog(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<BlogRules> {
-    let committee = t.require(c, "editorial_committee").and_then(|field| field.boolean(c));
+    let committee = t
+        .require(c, "editorial_committee")
+        .and_then(|field| field.boolean(c));
     let count = |c: &mut Collector<'_>, key: &str| -> Option<u32> {
-        t.require(c, key)?.integer_in(c, 1..=100_000).and_then(|n| u32::try_from(n).ok())
+        t.require(c, key)?
+            .integer_in(c, 1..=100_000)
+            .and_then(|n| u32::try_from(n).ok())
     };
     let min_words = count(c, "min_words");
     let max_words = count(c, "max_words");
     let every = count(c, "update_every_days");
-    let filtered = t.require(c, "comments_filtered_before_publication").and_then(|field| field.boolean(c));
+    let filtered = t
+        .require(c, "comments_filtered_before_publication")
+        .and_then(|field| field.boolean(c));
     let responsible = t.required_string(c, "responsible");
     let announce = optional_bool(c, t, "announce_inactivity", true);
     let source = source_ref(c, t);
@@ -1116,7 +1528,13 @@ fn read_blog(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<BlogRules> {
     let (min_words, max_words) = (min_words?, max_words?);
     if min_words > max_words {
         if let Some(field) = t.get("max_words") {
-            c.report(&field.span, &field.path, ProblemCode::BadValue, format!("max_words {max_words} is below min_words {min_words}"), format!("max_words {max_words} est inférieur à min_words {min_words}"));
+            c.report(
+                &field.span,
+                &field.path,
+                ProblemCode::BadValue,
+                format!("max_words {max_words} is below min_words {min_words}"),
+                format!("max_words {max_words} est inférieur à min_words {min_words}"),
+            );
         }
         return None;
     }

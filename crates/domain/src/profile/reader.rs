@@ -22,7 +22,12 @@ impl<'s> Collector<'s> {
     pub(crate) fn new(file: &'s str, text: &'s str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(index, _)| index + 1));
-        Self { file, text, line_starts, problems: Vec::new() }
+        Self {
+            file,
+            text,
+            line_starts,
+            problems: Vec::new(),
+        }
     }
 
     fn position(&self, offset: usize) -> (usize, usize) {
@@ -83,7 +88,14 @@ pub(crate) struct Field<'t, 'i> {
     pub(crate) value: &'t DeValue<'i>,
 }
 
-fn wrong_type(c: &mut Collector<'_>, path: &str, span: &Range<usize>, value: &DeValue<'_>, want_en: &str, want_fr: &str) {
+fn wrong_type(
+    c: &mut Collector<'_>,
+    path: &str,
+    span: &Range<usize>,
+    value: &DeValue<'_>,
+    want_en: &str,
+    want_fr: &str,
+) {
     let (got_en, got_fr) = type_names(value);
     c.report(
         span,
@@ -118,9 +130,16 @@ impl<'t, 'i> Field<'t, 'i> {
     pub(crate) fn integer(&self, c: &mut Collector<'_>) -> Option<i64> {
         match self.value {
             DeValue::Integer(integer) => {
-                let parsed = i64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix()).ok();
+                let parsed =
+                    i64::from_str_radix(&integer.as_str().replace('_', ""), integer.radix()).ok();
                 if parsed.is_none() {
-                    c.report(&self.span, &self.path, ProblemCode::BadValue, "integer out of range", "entier hors limites");
+                    c.report(
+                        &self.span,
+                        &self.path,
+                        ProblemCode::BadValue,
+                        "integer out of range",
+                        "entier hors limites",
+                    );
                 }
                 parsed
             }
@@ -132,7 +151,11 @@ impl<'t, 'i> Field<'t, 'i> {
     }
 
     /// An integer within `range`, reported otherwise.
-    pub(crate) fn integer_in(&self, c: &mut Collector<'_>, range: std::ops::RangeInclusive<i64>) -> Option<i64> {
+    pub(crate) fn integer_in(
+        &self,
+        c: &mut Collector<'_>,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Option<i64> {
         let value = self.integer(c)?;
         if range.contains(&value) {
             Some(value)
@@ -142,7 +165,11 @@ impl<'t, 'i> Field<'t, 'i> {
                 &self.path,
                 ProblemCode::BadValue,
                 format!("{value} is outside {}..={}", range.start(), range.end()),
-                format!("{value} est hors de l'intervalle {}..={}", range.start(), range.end()),
+                format!(
+                    "{value} est hors de l'intervalle {}..={}",
+                    range.start(),
+                    range.end()
+                ),
             );
             None
         }
@@ -154,7 +181,14 @@ impl<'t, 'i> Field<'t, 'i> {
             DeValue::Datetime(datetime) => datetime.to_string(),
             DeValue::String(text) => text.to_string(),
             other => {
-                wrong_type(c, &self.path, &self.span, other, "a date (YYYY-MM-DD)", "une date (AAAA-MM-JJ)");
+                wrong_type(
+                    c,
+                    &self.path,
+                    &self.span,
+                    other,
+                    "a date (YYYY-MM-DD)",
+                    "une date (AAAA-MM-JJ)",
+                );
                 return None;
             }
         };
@@ -206,7 +240,9 @@ impl<'t, 'i> Field<'t, 'i> {
 
     /// An array of strings; wrong elements are reported and skipped.
     pub(crate) fn strings(&self, c: &mut Collector<'_>) -> Vec<(String, Field<'t, 'i>)> {
-        let Some(items) = self.array(c) else { return Vec::new() };
+        let Some(items) = self.array(c) else {
+            return Vec::new();
+        };
         items
             .into_iter()
             .filter_map(|field| field.string(c).map(|text| (text, field)))
@@ -225,33 +261,54 @@ pub(crate) struct Table<'t, 'i> {
 
 impl<'t, 'i> Table<'t, 'i> {
     pub(crate) fn new(path: String, span: Range<usize>, entries: &'t DeTable<'i>) -> Self {
-        Self { path, span, entries, used: RefCell::new(BTreeSet::new()) }
+        Self {
+            path,
+            span,
+            entries,
+            used: RefCell::new(BTreeSet::new()),
+        }
     }
 
     /// The path of a child key (also for keys that are absent, for "missing" reports).
     pub(crate) fn child_path(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     /// The value under `key`, if present; marks the key as known.
     pub(crate) fn get(&self, key: &str) -> Option<Field<'t, 'i>> {
         self.used.borrow_mut().insert(key.to_owned());
         let value = self.entries.get(key)?;
-        Some(Field { path: self.child_path(key), span: value.span(), value: value.get_ref() })
+        Some(Field {
+            path: self.child_path(key),
+            span: value.span(),
+            value: value.get_ref(),
+        })
     }
 
     /// The value under `key`, reporting it as missing if absent.
     pub(crate) fn require(&self, c: &mut Collector<'_>, key: &str) -> Option<Field<'t, 'i>> {
         let field = self.get(key);
         if field.is_none() {
-            let what = if self.path.is_empty() { "the file".to_owned() } else { format!("[{}]", self.path) };
-            let what_fr = if self.path.is_empty() { "le fichier".to_owned() } else { format!("[{}]", self.path) };
+            let what = if self.path.is_empty() {
+                "the file".to_owned()
+            } else {
+                format!("[{}]", self.path)
+            };
+            let what_fr = if self.path.is_empty() {
+                "du fichier".to_owned()
+            } else {
+                format!("de [{}]", self.path)
+            };
             c.report(
                 &self.span,
                 &self.child_path(key),
                 ProblemCode::MissingKey,
                 format!("missing required key `{key}` in {what}"),
-                format!("clé obligatoire « {key} » absente de {what_fr}"),
+                format!("clé obligatoire « {key} » absente {what_fr}"),
             );
         }
         field
@@ -261,7 +318,13 @@ impl<'t, 'i> Table<'t, 'i> {
         let field = self.require(c, key)?;
         let text = field.string(c)?;
         if text.trim().is_empty() {
-            c.report(&field.span, &field.path, ProblemCode::BadValue, "must not be empty", "ne doit pas être vide");
+            c.report(
+                &field.span,
+                &field.path,
+                ProblemCode::BadValue,
+                "must not be empty",
+                "ne doit pas être vide",
+            );
             return None;
         }
         Some(text)
@@ -288,4 +351,3 @@ impl<'t, 'i> Table<'t, 'i> {
         }
     }
 }
-

@@ -219,16 +219,22 @@ impl Email {
             && local.len() <= 64
             && !local.starts_with('.')
             && !local.ends_with('.')
-            && local.chars().all(|ch| ch.is_ascii_alphanumeric() || "._%+-'".contains(ch));
+            && local
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "._%+-'".contains(ch));
         let labels: Vec<&str> = domain.split('.').collect();
         let domain_ok = labels.len() >= 2
             && labels.iter().all(|label| {
                 !label.is_empty()
                     && !label.starts_with('-')
                     && !label.ends_with('-')
-                    && label.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+                    && label
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
             })
-            && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|ch| ch.is_ascii_alphabetic()));
+            && labels.last().is_some_and(|tld| {
+                tld.len() >= 2 && tld.chars().all(|ch| ch.is_ascii_alphabetic())
+            });
         (local_ok && domain_ok).then(|| Self(text.to_owned()))
     }
 
@@ -255,14 +261,19 @@ impl PhoneNumber {
     pub fn parse(text: &str) -> Option<Self> {
         let trimmed = text.trim();
         if trimmed.is_empty()
-            || !trimmed.chars().all(|ch| ch.is_ascii_digit() || " -.()+".contains(ch))
+            || !trimmed
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || " -.()+".contains(ch))
             || (trimmed.contains('+') && !trimmed.starts_with('+'))
         {
             return None;
         }
         let digits: String = trimmed.chars().filter(char::is_ascii_digit).collect();
         let valid = digits.len() == 10 || (digits.len() == 11 && digits.starts_with('1'));
-        valid.then(|| Self { written: trimmed.to_owned(), digits })
+        valid.then(|| Self {
+            written: trimmed.to_owned(),
+            digits,
+        })
     }
 
     /// As written in the profile.
@@ -295,7 +306,9 @@ pub struct WebAddress(String);
 
 impl WebAddress {
     pub fn parse(text: &str) -> Option<Self> {
-        let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"))?;
+        let rest = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))?;
         let host = rest.split(['/', '?', '#']).next().unwrap_or("");
         let ok = host.contains('.') && !host.is_empty() && !text.chars().any(char::is_whitespace);
         ok.then(|| Self(text.to_owned()))
@@ -336,7 +349,8 @@ pub fn parse_duration(text: &str) -> Option<SignedDuration> {
         (hours, if minutes.is_empty() { "0" } else { minutes })
     };
     let number = |s: &str| -> Option<i64> {
-        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())?
     };
     let hours = number(hours)?;
     let minutes = number(minutes)?;
