@@ -32,7 +32,7 @@ const NEGATION_LOOKBEHIND_TOKENS: usize = 3;
 /// How many tokens may separate a group from the words that dehumanise it.
 const HATE_WINDOW_TOKENS: usize = 8;
 /// How many tokens may separate a person from the crime they are accused of.
-const DEFAMATION_WINDOW_TOKENS: usize = 8;
+const DEFAMATION_WINDOW_TOKENS: usize = 20;
 /// How many tokens before quoted words a reporting verb (« traiter de ») is looked for.
 const REPORTING_WINDOW_TOKENS: usize = 6;
 
@@ -88,7 +88,7 @@ impl Engine {
         }
         if policy_enables(policy, Category::Incomprehensible) {
             if let Some((start, end)) = incomprehensible_range(&normalized, &message.text, scan.stopword_count) {
-                spans.push(Span::Normalized { kind: EvidenceKind::Category(Category::Incomprehensible), start, end });
+                spans.push(Span::Original { kind: EvidenceKind::Category(Category::Incomprehensible), start, end });
             }
         }
         if policy_enables(policy, Category::Repeated) && is_repeated(policy, message, &normalized, history) {
@@ -166,9 +166,8 @@ impl Engine {
                     if needs_negation_check(EvidenceKind::Category(category)) && is_negated(normalized, hit.start) {
                         continue;
                     }
-                    if counter_speech
-                        && matches!(category, Category::Hateful | Category::Abusive)
-                        && is_reported_speech(normalized, original, hit.start, &reporting)
+                    if matches!(category, Category::Hateful | Category::Abusive)
+                        && is_mentioned_not_used(normalized, original, hit.start, counter_speech, &reporting)
                     {
                         continue;
                     }
@@ -179,6 +178,11 @@ impl Engine {
                         continue;
                     }
                     spans.push(Span::Normalized { kind: EvidenceKind::Urgent(kind), start: hit.start, end: hit.end });
+                    // A threat of violence is also violent speech, a netiquette breach in
+                    // its own right (R-10 "violent").
+                    if kind == UrgentKind::Threat {
+                        spans.push(Span::Normalized { kind: EvidenceKind::Category(Category::Abusive), start: hit.start, end: hit.end });
+                    }
                 }
                 LexKind::Weak(category) => weak.push((category, hit.start, hit.end)),
                 LexKind::Cue(_) | LexKind::Allow | LexKind::Stopword(_) => {}
@@ -236,7 +240,9 @@ impl Engine {
             if negation_between(normalized, first_start, last_start) {
                 continue;
             }
-            if counter_speech && is_reported_speech(normalized, original, first_start, reporting) {
+            // Implicit derogation cannot be told from its refutation once the comment
+            // condemns or contradicts it (« ce n'est pas vrai que… », « c'est inacceptable »).
+            if counter_speech || is_mentioned_not_used(normalized, original, first_start, counter_speech, reporting) {
                 continue;
             }
             let kind = EvidenceKind::Category(Category::Hateful);
@@ -394,12 +400,17 @@ fn negation_in_tokens(normalized: &Normalized, first: usize, last: usize) -> boo
     false
 }
 
-/// Words quoted or reported (« se faire traiter de … ») in a comment that condemns them.
-fn is_reported_speech(normalized: &Normalized, original: &str, start: usize, reporting: &[usize]) -> bool {
+/// Words mentioned rather than used: quoted and reported (« se faire traiter de "…" »), or
+/// quoted or reported in a comment that condemns them.
+fn is_mentioned_not_used(normalized: &Normalized, original: &str, start: usize, counter_speech: bool, reporting: &[usize]) -> bool {
     let token = normalized.token_index_at(start);
-    if reporting.iter().any(|reporting_token| *reporting_token < token && token - reporting_token <= REPORTING_WINDOW_TOKENS) {
-        return true;
-    }
+    let reported = reporting.iter().any(|reporting_token| *reporting_token < token && token - reporting_token <= REPORTING_WINDOW_TOKENS);
+    let quoted = is_quoted(normalized, original, start);
+    (quoted && reported) || (counter_speech && (quoted || reported))
+}
+
+/// Whether normalised byte `start` lies between quotation marks in the original.
+fn is_quoted(normalized: &Normalized, original: &str, start: usize) -> bool {
     let Some(char_start) = normalized.origin_start.get(start).map(|offset| *offset as usize) else { return false };
     let mut straight_quotes = 0usize;
     let mut open_guillemets = 0isize;
@@ -539,6 +550,7 @@ fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
 }
 
 /// Keyboard mashing, strings of consonants, or punctuation alone: nothing a person can read.
+/// Returns the original char range of the unreadable part.
 fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_count: usize) -> Option<(usize, usize)> {
     let mut words = 0usize;
     let mut gibberish = 0usize;
@@ -566,6 +578,12 @@ fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_coun
             return Some((0, normalized.original_char_count));
         }
         return None;
+    }
+    // Strings of short nonsense syllables or one word said over and over (« bla bla blo »,
+    // « ok ok ok ok ok ok »), with no common word at all.
+    let short_words_only = normalized.tokens.iter().all(|token| token.end - token.start <= 4);
+    if gibberish == 0 && words >= 5 && stopword_count == 0 && short_words_only {
+        return Some((0, normalized.original_char_count));
     }
     let mostly_gibberish = gibberish * 2 > words || (gibberish >= 1 && words <= 2 && stopword_count == 0);
     if gibberish == 0 || !mostly_gibberish || stopword_count * 2 > words {

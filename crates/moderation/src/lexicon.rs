@@ -149,19 +149,20 @@ fn expand(entry: &str) -> Option<Vec<String>> {
     Some(phrases)
 }
 
-/// Extra spellings where `l` was written `1` (the normaliser reads `1` as `i`).
-fn one_for_l_variants(normalized: &str) -> Vec<String> {
-    let positions: Vec<usize> = normalized.match_indices('l').map(|(index, _)| index).collect();
+/// Extra spellings where `l` was written `1` (the normaliser reads `1` as `i`): the
+/// phrase with some of its `l` replaced by `1`, to be normalised like any entry.
+fn one_for_l_variants(phrase: &str) -> Vec<String> {
+    let positions: Vec<usize> = phrase.match_indices(['l', 'L']).map(|(index, _)| index).collect();
     if positions.is_empty() || positions.len() > 3 {
         return Vec::new();
     }
     let mut variants = Vec::new();
     for mask in 1u32..(1 << positions.len()) {
-        let mut bytes = normalized.as_bytes().to_vec();
+        let mut bytes = phrase.as_bytes().to_vec();
         for (bit, position) in positions.iter().enumerate() {
             if mask & (1 << bit) != 0 {
                 if let Some(byte) = bytes.get_mut(*position) {
-                    *byte = b'i';
+                    *byte = b'1';
                 }
             }
         }
@@ -221,23 +222,23 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
                 return Err(LexiconError::TooManyExpansions { file, line: line_number, entry: line.to_owned(), limit: EXPANSION_LIMIT });
             }
             for phrase in phrases {
-                let normalized = normalize(&phrase);
-                if normalized.text.is_empty() {
-                    continue;
+                let single_word = !phrase.trim().contains([' ', '\'', '-']);
+                let mut spellings = vec![phrase.clone()];
+                if single_word && matches!(kind, LexKind::Breach(_) | LexKind::Weak(_)) {
+                    spellings.extend(one_for_l_variants(&phrase));
                 }
-                let minimum_runs = if normalized.run_length.iter().any(|run| *run > 1) {
-                    Some(normalized.run_length.clone().into_boxed_slice())
-                } else {
-                    None
-                };
-                let single_word = !normalized.text.contains(' ');
-                let wants_variants = single_word && matches!(kind, LexKind::Breach(_) | LexKind::Weak(_));
-                if wants_variants {
-                    for variant in one_for_l_variants(&normalized.text) {
-                        add(variant, LexEntry { kind, prefix, minimum_runs: minimum_runs.clone() });
+                for spelling in spellings {
+                    let normalized = normalize(&spelling);
+                    if normalized.text.is_empty() {
+                        continue;
                     }
+                    let minimum_runs = if normalized.run_length.iter().any(|run| *run > 1) {
+                        Some(normalized.run_length.clone().into_boxed_slice())
+                    } else {
+                        None
+                    };
+                    add(normalized.text, LexEntry { kind, prefix, minimum_runs });
                 }
-                add(normalized.text, LexEntry { kind, prefix, minimum_runs });
             }
         }
     }

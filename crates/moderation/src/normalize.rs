@@ -395,7 +395,7 @@ fn fold_latin(lower: char) -> Option<Folded> {
 fn fold_homoglyph(lower: char) -> Option<u8> {
     let byte = match lower {
         'а' | 'α' => b'a',
-        'в' | 'β' | 'ь' => b'b',
+        'в' | 'β' | 'ь' | 'б' => b'b',
         'с' | 'ϲ' => b'c',
         'ԁ' => b'd',
         'е' | 'ё' | 'ε' | 'є' => b'e',
