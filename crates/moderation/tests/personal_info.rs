@@ -763,6 +763,9 @@ fn a_megabyte_of_near_misses_of_every_detector_is_scanned_to_the_end() {
         "418 555 123 ",
         "\u{a0}4\u{202f}1\u{2011}8",
         "https://x/1 ",
+        "jean arobase gmail point ",
+        "x(at)y.",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa point ",
     ] {
         let text = pattern.repeat(1_000_000 / pattern.len());
         let found = find_personal_info(&text, &public_phones());
