@@ -69,12 +69,18 @@ fi
 # The cluster directory must belong to the user that runs the server.
 if [ "$(id -u)" = "0" ]; then
   chown postgres:postgres "$dir"
-  # The server must be able to reach the directory through its parents.
-  parent="$dir"
-  while [ "$parent" != "/" ]; do
-    parent="$(dirname "$parent")"
-    chmod o+x "$parent" 2>/dev/null || true
-  done
+  # The server must reach the directory through its parents (a clone under /root is not
+  # reachable by default): open only the search bit, only where it is missing, and say so.
+  if ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+    parent="$dir"
+    while [ "$parent" != "/" ]; do
+      parent="$(dirname "$parent")"
+      if ! runuser -u postgres -- test -x "$parent" 2>/dev/null; then
+        log "allowing the postgres user to traverse $parent (chmod o+x)"
+        chmod o+x "$parent"
+      fi
+    done
+  fi
 fi
 
 if [ ! -f "$data/PG_VERSION" ]; then
