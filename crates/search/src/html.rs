@@ -290,7 +290,9 @@ impl Scanner {
         if raw.is_empty() || !self.hidden.is_empty() {
             return;
         }
-        let decoded = decode_entities(raw);
+        // Line breaks in the source are ordinary white space in HTML; only block elements
+        // start a new line of text.
+        let decoded = decode_entities(raw).replace(['\n', '\r', '\t', '\u{c}'], " ");
         self.all_text.push_str(&decoded);
         if self.main.is_some() {
             self.main_text.push_str(&decoded);
@@ -632,6 +634,12 @@ mod tests {
         );
         assert_eq!(page.text, "Texte grasvisible\nFin");
         assert_eq!(page.title, None);
+    }
+
+    #[test]
+    fn source_line_breaks_inside_a_paragraph_are_spaces() {
+        let page = extract_page("<p>ligne un\nligne\r\ndeux</p><p>suite</p>");
+        assert_eq!(page.text, "ligne un ligne deux\nsuite");
     }
 
     #[test]

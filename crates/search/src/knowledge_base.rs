@@ -224,6 +224,8 @@ impl KnowledgeBase {
             } else {
                 snippet.fragment().to_owned()
             };
+            // The body keeps one line per block; a snippet is read as one line.
+            let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
             hits.push(Hit {
                 url: text_of(self.fields.url),
                 title: text_of(self.fields.title),

@@ -268,6 +268,7 @@ fn hits_carry_the_title_and_a_snippet_around_the_matched_words() {
         hits[0].snippet
     );
     assert!(hits[0].snippet.chars().count() <= search::SNIPPET_MAX_CHARS);
+    assert!(!hits[0].snippet.contains('\n'), "{:?}", hits[0].snippet);
 }
 
 #[test]
