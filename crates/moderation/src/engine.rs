@@ -146,17 +146,31 @@ impl Engine {
         stopword_starts.dedup();
 
         // An allowed phrase excuses a hit it covers, or one it starts inside and runs past
-        // (« je vais mourir » followed by « mourir de rire »).
-        hits.retain(|hit| {
-            !allows.iter().any(|(start, end)| *start < hit.end && hit.start < *end && hit.end <= *end)
-        });
+        // (« je vais mourir » followed by « mourir de rire »). Allowed phrases are short, so
+        // only those ending within the longest pattern after the hit need a look: linear.
+        if !allows.is_empty() {
+            allows.sort_unstable_by_key(|(_, end)| *end);
+            let longest = self.lexicon.longest_pattern;
+            hits.retain(|hit| {
+                let first = allows.partition_point(|(_, end)| *end < hit.end);
+                !allows
+                    .get(first..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .take_while(|(_, end)| *end <= hit.end + longest)
+                    .any(|(start, end)| *start < hit.end && hit.start < *end)
+            });
+        }
 
         let counter_speech = hits.iter().any(|hit| hit.kind == LexKind::Cue(Cue::CounterSpeech));
-        let reporting: Vec<usize> = hits
+        let mut reporting: Vec<usize> = hits
             .iter()
             .filter(|hit| hit.kind == LexKind::Cue(Cue::Reporting))
             .map(|hit| normalized.token_index_at(hit.start))
             .collect();
+        reporting.sort_unstable();
+        let quotes = QuoteMap::new(original);
+        let context = Context { normalized, quotes: &quotes, counter_speech, reporting: &reporting };
 
         let mut spans: Vec<Span> = Vec::new();
         let mut weak: Vec<(Category, usize, usize)> = Vec::new();
@@ -166,9 +180,7 @@ impl Engine {
                     if needs_negation_check(EvidenceKind::Category(category)) && is_negated(normalized, hit.start) {
                         continue;
                     }
-                    if matches!(category, Category::Hateful | Category::Abusive)
-                        && is_mentioned_not_used(normalized, original, hit.start, counter_speech, &reporting)
-                    {
+                    if matches!(category, Category::Hateful | Category::Abusive) && context.is_mentioned_not_used(hit.start) {
                         continue;
                     }
                     spans.push(Span::Normalized { kind: EvidenceKind::Category(category), start: hit.start, end: hit.end });
@@ -206,34 +218,35 @@ impl Engine {
             }
         }
 
-        self.hate_by_proximity(normalized, original, &hits, counter_speech, &reporting, &mut spans);
-        self.defamation_by_proximity(normalized, &hits, &mut spans);
+        self.hate_by_proximity(&context, &hits, &mut spans);
+        self.defamation_by_proximity(normalized, &hits, &stopword_starts, &mut spans);
 
         Scan { spans, stopword_count: stopwords_french + stopwords_english, stopwords_french, stopwords_english, stopword_starts }
     }
 
     /// A group named next to words that dehumanise or reject it (`ces immigrants sont des
     /// parasites`, `retournez dans votre pays`), unless negated or quoted to condemn it.
-    fn hate_by_proximity(
-        &self,
-        normalized: &Normalized,
-        original: &str,
-        hits: &[Hit],
-        counter_speech: bool,
-        reporting: &[usize],
-        spans: &mut Vec<Span>,
-    ) {
-        let groups: Vec<&Hit> = hits.iter().filter(|hit| hit.kind == LexKind::Cue(Cue::HateGroup)).collect();
+    fn hate_by_proximity(&self, context: &Context<'_>, hits: &[Hit], spans: &mut Vec<Span>) {
+        let normalized = context.normalized;
+        let mut groups: Vec<(usize, &Hit)> = hits
+            .iter()
+            .filter(|hit| hit.kind == LexKind::Cue(Cue::HateGroup))
+            .map(|hit| (normalized.token_index_at(hit.start), hit))
+            .collect();
         if groups.is_empty() {
             return;
         }
+        groups.sort_unstable_by_key(|(token, _)| *token);
         for dehumanising in hits.iter().filter(|hit| hit.kind == LexKind::Cue(Cue::Dehumanising)) {
             let dehumanising_token = normalized.token_index_at(dehumanising.start);
-            let near_group = groups.iter().find(|group| {
-                let group_token = normalized.token_index_at(group.start);
-                group_token.abs_diff(dehumanising_token) <= HATE_WINDOW_TOKENS
-                    && !(group.start < dehumanising.end && dehumanising.start < group.end)
-            });
+            let first = groups.partition_point(|(token, _)| *token + HATE_WINDOW_TOKENS < dehumanising_token);
+            let near_group = groups
+                .get(first..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|(token, _)| *token <= dehumanising_token + HATE_WINDOW_TOKENS)
+                .map(|(_, group)| *group)
+                .find(|group| !(group.start < dehumanising.end && dehumanising.start < group.end));
             let Some(group) = near_group else { continue };
             let first_start = group.start.min(dehumanising.start);
             let last_start = group.start.max(dehumanising.start);
@@ -242,7 +255,7 @@ impl Engine {
             }
             // Implicit derogation cannot be told from its refutation once the comment
             // condemns or contradicts it (« ce n'est pas vrai que… », « c'est inacceptable »).
-            if counter_speech || is_mentioned_not_used(normalized, original, first_start, counter_speech, reporting) {
+            if context.counter_speech || context.is_mentioned_not_used(first_start) {
                 continue;
             }
             let kind = EvidenceKind::Category(Category::Hateful);
@@ -253,17 +266,30 @@ impl Engine {
 
     /// A crime or corruption imputed to a named person or an office holder (`le maire est
     /// un fraudeur`, `Tremblay a volé`).
-    fn defamation_by_proximity(&self, normalized: &Normalized, hits: &[Hit], spans: &mut Vec<Span>) {
+    fn defamation_by_proximity(&self, normalized: &Normalized, hits: &[Hit], stopword_starts: &[usize], spans: &mut Vec<Span>) {
+        let mut titles: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|hit| hit.kind == LexKind::Cue(Cue::PersonTitle))
+            .map(|hit| (normalized.token_index_at(hit.start), hit.end))
+            .collect();
+        titles.sort_unstable();
+        let title_starts: Vec<usize> = {
+            let mut starts: Vec<usize> = hits.iter().filter(|hit| hit.kind == LexKind::Cue(Cue::PersonTitle)).map(|hit| hit.start).collect();
+            starts.sort_unstable();
+            starts
+        };
         for accusation in hits.iter().filter(|hit| hit.kind == LexKind::Cue(Cue::Accusation)) {
             let accusation_token = normalized.token_index_at(accusation.start);
             let window_start = accusation_token.saturating_sub(DEFAMATION_WINDOW_TOKENS);
-            let titled = hits.iter().any(|hit| {
-                hit.kind == LexKind::Cue(Cue::PersonTitle) && {
-                    let token = normalized.token_index_at(hit.start);
-                    token >= window_start && hit.end <= accusation.start
-                }
-            });
-            let named = titled || (window_start..accusation_token).any(|index| is_person_name(normalized, hits, index));
+            let first = titles.partition_point(|(token, _)| *token < window_start);
+            let titled = titles
+                .get(first..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|(token, _)| *token <= accusation_token)
+                .any(|(_, end)| *end <= accusation.start);
+            let named = titled
+                || (window_start..accusation_token).any(|index| is_person_name(normalized, stopword_starts, &title_starts, index));
             if !named || is_negated(normalized, accusation.start) {
                 continue;
             }
@@ -400,42 +426,74 @@ fn negation_in_tokens(normalized: &Normalized, first: usize, last: usize) -> boo
     false
 }
 
-/// Words mentioned rather than used: quoted and reported (« se faire traiter de "…" »), or
-/// quoted or reported in a comment that condemns them.
-fn is_mentioned_not_used(normalized: &Normalized, original: &str, start: usize, counter_speech: bool, reporting: &[usize]) -> bool {
-    let token = normalized.token_index_at(start);
-    let reported = reporting.iter().any(|reporting_token| *reporting_token < token && token - reporting_token <= REPORTING_WINDOW_TOKENS);
-    let quoted = is_quoted(normalized, original, start);
-    (quoted && reported) || (counter_speech && (quoted || reported))
+/// Where quotation marks open and close in the original text, found in one pass so that
+/// asking about many hits stays linear.
+struct QuoteMap {
+    /// Char offsets after which the text is inside quotes (`true`) or outside (`false`).
+    changes: Vec<(usize, bool)>,
 }
 
-/// Whether normalised byte `start` lies between quotation marks in the original.
-fn is_quoted(normalized: &Normalized, original: &str, start: usize) -> bool {
-    let Some(char_start) = normalized.origin_start.get(start).map(|offset| *offset as usize) else { return false };
-    let mut straight_quotes = 0usize;
-    let mut open_guillemets = 0isize;
-    for character in original.chars().take(char_start) {
-        match character {
-            '"' => straight_quotes += 1,
-            '«' | '“' => open_guillemets += 1,
-            '»' | '”' => open_guillemets -= 1,
-            _ => {}
+impl QuoteMap {
+    fn new(original: &str) -> QuoteMap {
+        let mut changes = Vec::new();
+        let mut straight_open = false;
+        let mut guillemet_depth = 0usize;
+        for (index, character) in original.chars().enumerate() {
+            let was_inside = straight_open || guillemet_depth > 0;
+            match character {
+                '"' => straight_open = !straight_open,
+                '«' | '“' => guillemet_depth += 1,
+                '»' | '”' => guillemet_depth = guillemet_depth.saturating_sub(1),
+                _ => continue,
+            }
+            let inside = straight_open || guillemet_depth > 0;
+            if inside != was_inside {
+                changes.push((index, inside));
+            }
         }
+        QuoteMap { changes }
     }
-    straight_quotes % 2 == 1 || open_guillemets > 0
+
+    fn is_inside(&self, char_offset: usize) -> bool {
+        let before = self.changes.partition_point(|(index, _)| *index < char_offset);
+        before > 0 && self.changes.get(before - 1).is_some_and(|(_, inside)| *inside)
+    }
+}
+
+/// What the context checks of one message need.
+struct Context<'a> {
+    normalized: &'a Normalized,
+    quotes: &'a QuoteMap,
+    counter_speech: bool,
+    /// Token indices of reporting verbs (« traiter de », « dire »), sorted.
+    reporting: &'a [usize],
+}
+
+impl Context<'_> {
+    /// Words mentioned rather than used: quoted and reported (« se faire traiter de "…" »),
+    /// or quoted or reported in a comment that condemns them.
+    fn is_mentioned_not_used(&self, start: usize) -> bool {
+        let token = self.normalized.token_index_at(start);
+        let first = self.reporting.partition_point(|reporting_token| *reporting_token + REPORTING_WINDOW_TOKENS < token);
+        let reported = self.reporting.get(first).is_some_and(|reporting_token| *reporting_token < token);
+        let quoted = self
+            .normalized
+            .origin_start
+            .get(start)
+            .is_some_and(|offset| self.quotes.is_inside(*offset as usize));
+        (quoted && reported) || (self.counter_speech && (quoted || reported))
+    }
 }
 
 /// A token that names a person: capitalised in the original, not a common word, not an
 /// institution, and either inside a sentence or followed by another capitalised word.
-fn is_person_name(normalized: &Normalized, hits: &[Hit], index: usize) -> bool {
+fn is_person_name(normalized: &Normalized, stopword_starts: &[usize], title_starts: &[usize], index: usize) -> bool {
     let Some(token) = normalized.tokens.get(index) else { return false };
     if !token.capitalised || token.all_uppercase || token.end - token.start < 2 {
         return false;
     }
     let start = token.start as usize;
-    let excluded = hits.iter().any(|hit| {
-        hit.start == start && matches!(hit.kind, LexKind::Stopword(_) | LexKind::Cue(Cue::PersonTitle))
-    });
+    let excluded = stopword_starts.binary_search(&start).is_ok() || title_starts.binary_search(&start).is_ok();
     if excluded || INSTITUTIONS.contains(&normalized.token_text(token)) {
         return false;
     }
@@ -472,10 +530,26 @@ fn build_evidence(original: &str, ranges: &[(EvidenceKind, usize, usize)]) -> Ve
 /// Whether meaningful words remain once the evidence is set aside: at least two content
 /// words (three letters or more, not a common function word), or one in a question.
 fn substance_remains(normalized: &Normalized, covered: &[(usize, usize)], stopword_starts: &[usize], original: &str) -> bool {
+    let mut covered: Vec<(usize, usize)> = covered.to_vec();
+    covered.sort_unstable();
+    let mut next_covered = 0usize;
+    let mut covered_until = 0usize;
     let mut content_words = 0usize;
     let mut stopword_index = 0usize;
     for token in &normalized.tokens {
         let start = token.start as usize;
+        let (Some(first), Some(last)) = (normalized.origin_start.get(start), normalized.origin_end.get(token.end as usize - 1)) else {
+            continue;
+        };
+        let (first, last) = (*first as usize, *last as usize);
+        // Evidence ranges starting before the token's end, swept once in order.
+        while let Some((range_start, range_end)) = covered.get(next_covered) {
+            if *range_start >= last {
+                break;
+            }
+            covered_until = covered_until.max(*range_end);
+            next_covered += 1;
+        }
         while stopword_starts.get(stopword_index).is_some_and(|stop| *stop < start) {
             stopword_index += 1;
         }
@@ -483,14 +557,7 @@ fn substance_remains(normalized: &Normalized, covered: &[(usize, usize)], stopwo
             continue;
         }
         let text = normalized.token_text(token);
-        if text.len() < 3 || !text.bytes().any(|byte| byte.is_ascii_lowercase()) {
-            continue;
-        }
-        let (Some(first), Some(last)) = (normalized.origin_start.get(start), normalized.origin_end.get(token.end as usize - 1)) else {
-            continue;
-        };
-        let (first, last) = (*first as usize, *last as usize);
-        if covered.iter().any(|(start, end)| *start < last && first < *end) {
+        if text.len() < 3 || !text.bytes().any(|byte| byte.is_ascii_lowercase()) || covered_until > first {
             continue;
         }
         content_words += 1;

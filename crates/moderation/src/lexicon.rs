@@ -71,6 +71,8 @@ pub struct Lexicon {
     pub automaton: AhoCorasick,
     /// Entries of each automaton pattern, indexed by pattern id.
     pub entries: Vec<Vec<LexEntry>>,
+    /// Length in bytes of the longest pattern.
+    pub longest_pattern: usize,
 }
 
 /// A problem in a data file (only the built-in files are compiled, so this is a bug).
@@ -248,7 +250,8 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
         .kind(Some(AhoCorasickKind::DFA))
         .build(&patterns)
         .or_else(|_| AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&patterns))?;
-    Ok(Lexicon { automaton, entries })
+    let longest_pattern = patterns.iter().map(String::len).max().unwrap_or(0);
+    Ok(Lexicon { automaton, entries, longest_pattern })
 }
 
 #[cfg(test)]

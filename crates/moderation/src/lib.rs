@@ -15,6 +15,7 @@ pub use verdict::{Action, Evidence, EvidenceKind, History, Message, PriorMessage
 pub mod eval;
 pub mod personal_info;
 
+pub mod bench_corpus;
 mod engine;
 pub mod lexicon;
 pub mod normalize;
