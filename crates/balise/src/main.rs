@@ -25,7 +25,12 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Serve(commands::serve::ServeArgs),
+    Profile(commands::profile::ProfileArgs),
+    Calendar(commands::calendar::CalendarArgs),
     Sla(commands::sla::SlaArgs),
+    Audit(commands::audit::AuditArgs),
+    Kb(commands::kb::KbArgs),
+    Eval(commands::eval::EvalArgs),
 }
 
 const HELP_EN_ROOT: &[(&str, &str)] = &[
@@ -33,7 +38,16 @@ const HELP_EN_ROOT: &[(&str, &str)] = &[
 ];
 
 fn english_help() -> HashMap<String, &'static str> {
-    let tables: &[&[(&str, &str)]] = &[HELP_EN_ROOT, commands::serve::HELP_EN, commands::sla::HELP_EN];
+    let tables: &[&[(&str, &str)]] = &[
+        HELP_EN_ROOT,
+        commands::serve::HELP_EN,
+        commands::profile::HELP_EN,
+        commands::calendar::HELP_EN,
+        commands::sla::HELP_EN,
+        commands::audit::HELP_EN,
+        commands::kb::HELP_EN,
+        commands::eval::HELP_EN,
+    ];
     let mut english = HashMap::new();
     for table in tables {
         for (key, text) in *table {
@@ -76,7 +90,12 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve(args) => runtime()?.block_on(commands::serve::run(args)),
+        Command::Profile(args) => commands::profile::run(args),
+        Command::Calendar(args) => commands::calendar::run(args),
         Command::Sla(args) => commands::sla::run(args),
+        Command::Audit(args) => runtime()?.block_on(commands::audit::run(args)),
+        Command::Kb(args) => commands::kb::run(args),
+        Command::Eval(args) => commands::eval::run(args),
     }
 }
 

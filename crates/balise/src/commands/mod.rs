@@ -2,5 +2,10 @@
 //! French (the default locale), a `run` function, and `HELP_EN`: the English help strings
 //! keyed by `subcommand` or `subcommand.argument`, used when the locale is English.
 
+pub mod audit;
+pub mod calendar;
+pub mod eval;
+pub mod kb;
+pub mod profile;
 pub mod serve;
 pub mod sla;
