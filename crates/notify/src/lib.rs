@@ -1,0 +1,1 @@
+//! Notifications by e-mail through SMTP: deadline warnings, breaches escalated to managers, urgent pages.
