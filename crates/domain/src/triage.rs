@@ -27,7 +27,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use moderation::{Category, EvidenceKind, UrgentKind, Verdict};
 
 // ---------------------------------------------------------------------------------------
@@ -1499,6 +1499,7 @@ static STATIC_LEXICON: LazyLock<StaticLexicon> = LazyLock::new(|| {
     }
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&texts)
         // The patterns are the constant lexicon above; the test suite builds it, so a
         // failure here is a programming error caught before any release.
@@ -2641,8 +2642,9 @@ impl<'e, 'i> Decision<'e, 'i> {
             .any(|hit| hit.target != ContextTarget::OwnName)
             || self.has(Cue::DeepDiscussion)
             || self.has(Cue::DeepDiscussionRequest)
-            || self.has(Cue::MinisterWord)
-            || self.input.knowledge_base_hit.is_some();
+            || self.has(Cue::MinisterWord);
+        // A knowledge-base hit does not count: the search always returns a best page, and a
+        // page above the threshold has already answered the question.
         if recognised {
             return false;
         }

@@ -768,6 +768,15 @@ fn answer_with_link_when_the_website_answers_the_question() {
             .any(|reason| reason.code == ReasonCode::KnowledgeBaseBelowThreshold)
     );
 
+    // An unclear question still asks for precision when the best page scores low.
+    let text = "C'est quand?";
+    let mut input = comment(text, &verdict);
+    input.knowledge_base_hit = Some(&weak);
+    let suggestion = engine.suggest(&input);
+    assert_eq!(suggestion.route, Route::AskPrecision);
+    assert!(suggestion.alternatives.contains(&Route::AnswerWithLink));
+    assert_eq!(suggestion.suggested_page.as_ref(), Some(&weak));
+
     // A comment that asks nothing is not answered with a link, even with a strong hit.
     let text = "Le programme d'habitation abordable, c'est une bonne nouvelle.";
     let mut input = comment(text, &verdict);
