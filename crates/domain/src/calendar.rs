@@ -485,7 +485,14 @@ pub struct ObservedHoliday {
 pub struct HolidayCalendar {
     rules: Vec<HolidayRule>,
     overrides: BTreeMap<i16, Vec<ObservedHoliday>>,
+    /// Every observed date of `CACHED_YEARS`, sorted: deadline arithmetic asks about one day
+    /// at a time, and a binary search is a hundred times cheaper than recomputing a year.
+    #[serde(skip)]
+    cached_dates: Vec<Date>,
 }
+
+/// The years whose observed dates are precomputed (a few hundred microseconds per profile).
+const CACHED_YEARS: std::ops::RangeInclusive<i16> = 1970..=2100;
 
 fn is_weekend(date: Date) -> bool {
     matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
@@ -502,7 +509,27 @@ impl HolidayCalendar {
                 (year, list)
             })
             .collect();
-        Self { rules, overrides }
+        Self::with_cache(rules, overrides)
+    }
+
+    fn with_cache(rules: Vec<HolidayRule>, overrides: BTreeMap<i16, Vec<ObservedHoliday>>) -> Self {
+        let mut calendar = Self {
+            rules,
+            overrides,
+            cached_dates: Vec::new(),
+        };
+        let mut dates: Vec<Date> = CACHED_YEARS
+            .flat_map(|year| {
+                calendar
+                    .observed(year)
+                    .into_iter()
+                    .map(|holiday| holiday.date)
+            })
+            .collect();
+        dates.sort();
+        dates.dedup();
+        calendar.cached_dates = dates;
+        calendar
     }
 
     /// No holiday at all.
@@ -510,6 +537,7 @@ impl HolidayCalendar {
         Self {
             rules: Vec::new(),
             overrides: BTreeMap::new(),
+            cached_dates: Vec::new(),
         }
     }
 
@@ -607,10 +635,7 @@ impl HolidayCalendar {
                 source: Some(SOURCE.to_owned()),
             })
             .collect();
-        Self {
-            rules,
-            overrides: BTreeMap::new(),
-        }
+        Self::with_cache(rules, BTreeMap::new())
     }
 
     pub fn rules(&self) -> &[HolidayRule] {
@@ -681,6 +706,11 @@ impl HolidayCalendar {
     /// Whether `date` is an observed holiday.
     pub fn is_holiday(&self, date: Date) -> bool {
         let year = date.year();
+        // Inside the cached years (less the edges, whose neighbours are not cached), the
+        // precomputed list answers.
+        if (*CACHED_YEARS.start() + 1..*CACHED_YEARS.end()).contains(&year) {
+            return self.cached_dates.binary_search(&date).is_ok();
+        }
         if let Some(list) = self.overrides.get(&year) {
             return list.iter().any(|holiday| holiday.date == date);
         }

@@ -194,10 +194,14 @@ fn weekly_hours_refuse_overlaps_and_count_a_seven_hour_day() {
     assert!(TimeWindow::new(time(12, 0, 0, 0), time(12, 0, 0, 0)).is_err());
 }
 
+/// Built once: each calendar precomputes its cached years.
+static PUBLIC_SERVICE: std::sync::LazyLock<HolidayCalendar> =
+    std::sync::LazyLock::new(HolidayCalendar::quebec_public_service);
+
 proptest! {
     #[test]
     fn every_year_has_thirteen_distinct_weekday_holidays(year in 1900i16..2400) {
-        let observed = HolidayCalendar::quebec_public_service().observed(year);
+        let observed = PUBLIC_SERVICE.observed(year);
         prop_assert_eq!(observed.len(), 13);
         let mut seen = std::collections::BTreeSet::new();
         for holiday in &observed {
@@ -209,7 +213,7 @@ proptest! {
 
     #[test]
     fn is_holiday_agrees_with_observed(year in 1950i16..2150, ordinal in 1i16..=365) {
-        let calendar = HolidayCalendar::quebec_public_service();
+        let calendar = &*PUBLIC_SERVICE;
         let day = date(year, 1, 1).checked_add(jiff::Span::new().days(i64::from(ordinal - 1))).unwrap();
         let listed = calendar.observed(day.year()).iter().any(|holiday| holiday.date == day);
         prop_assert_eq!(calendar.is_holiday(day), listed);
