@@ -51,8 +51,9 @@ const ELIDED_PREFIXES: &[&str] = &[
 /// The first block is the complete Snowball French list (tantivy ships a shortened copy
 /// that lacks `a`, `est`, `été`, `son`…). The second block is Lucene's additions. The third
 /// block holds the words that open questions and greetings on social media (« Bonjour,
-/// comment est-ce que je peux… »): they carry no subject, and leaving them in would rank
-/// pages by how often they say « comment » or « faire ».
+/// comment est-ce que je peux… ») and the quantifiers and adverbs of complaints (« tous »,
+/// « jamais », « rien »): they carry no subject, and leaving them in would rank pages by
+/// how often they say « comment » or « tous ».
 pub const FRENCH_STOP_WORDS: &[&str] = &[
     // Snowball.
     "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "et", "eux", "il",
@@ -76,6 +77,10 @@ pub const FRENCH_STOP_WORDS: &[&str] = &[
     "stp", "plaît", "plait", "ça", "ca", "si", "peux", "peut", "peuvent", "pouvez", "pourrais",
     "pourrait", "pourriez", "dois", "doit", "doivent", "devez", "faut", "faire", "fais", "fait",
     "veux", "veut", "voudrais", "aimerais", "savoir", "oui", "ya",
+    // Quantifiers and adverbs that say nothing of the subject.
+    "tout", "tous", "toute", "toutes", "rien", "très", "bien", "aussi", "alors", "donc", "car",
+    "comme", "chez", "encore", "déjà", "jamais", "toujours", "beaucoup", "trop", "chaque",
+    "vraiment",
 ];
 
 /// Builds the analyser described in the module documentation.

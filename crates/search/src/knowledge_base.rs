@@ -16,7 +16,10 @@ use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher,
+    TantivyDocument, Term,
+};
 
 use crate::analyser::{FRENCH_ANALYSER_NAME, analyse, french_analyser};
 use crate::error::{RecordError, SearchError};
@@ -197,7 +200,7 @@ impl KnowledgeBase {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let Some(query) = self.build_query(query) else {
+        let Some((query, terms)) = self.build_query(query) else {
             return Ok(Vec::new());
         };
         let searcher = self.reader.searcher();
@@ -230,6 +233,7 @@ impl KnowledgeBase {
                 url: text_of(self.fields.url),
                 title: text_of(self.fields.title),
                 score,
+                coverage: self.coverage(&searcher, address, &terms)?,
                 snippet,
             });
         }
@@ -243,19 +247,55 @@ impl KnowledgeBase {
         Ok(best.filter(|hit| hit.score >= min_score))
     }
 
-    /// One `should` clause per distinct term and field, the title ones boosted. The query is
-    /// built from analysed terms rather than parsed, so no character of a citizen's question
-    /// (`:`, `"`, `-`, `(`) can be taken for query syntax.
-    fn build_query(&self, text: &str) -> Option<BooleanQuery> {
-        let mut seen = HashSet::new();
+    /// The share of `terms` found in the title or body of the document at `address`. It
+    /// reads the postings of each term at one document, so it costs a few lookups per hit.
+    fn coverage(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        terms: &[String],
+    ) -> Result<f32, SearchError> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let title_index = segment.inverted_index(self.fields.title)?;
+        let body_index = segment.inverted_index(self.fields.body)?;
+        let mut found = 0usize;
+        for term_text in terms {
+            let mut present = false;
+            for (field, inverted_index) in [
+                (self.fields.title, &title_index),
+                (self.fields.body, &body_index),
+            ] {
+                let term = Term::from_field_text(field, term_text);
+                let postings = inverted_index
+                    .read_postings(&term, IndexRecordOption::Basic)
+                    .map_err(|error| SearchError::Engine(error.into()))?;
+                if let Some(mut postings) = postings
+                    && contains_document(&mut postings, address.doc_id)
+                {
+                    present = true;
+                    break;
+                }
+            }
+            found += usize::from(present);
+        }
+        // `terms` is never empty here: a query without terms returns before any hit.
+        Ok(found as f32 / terms.len().max(1) as f32)
+    }
+
+    /// One `should` clause per distinct term and field, the title ones boosted, and the
+    /// distinct terms. The query is built from analysed terms rather than parsed, so no
+    /// character of a citizen's question (`:`, `"`, `-`, `(`) can be taken for query syntax.
+    fn build_query(&self, text: &str) -> Option<(BooleanQuery, Vec<String>)> {
+        let mut terms: Vec<String> = Vec::new();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for term_text in analyse(text) {
-            if seen.len() == MAX_QUERY_TERMS {
+            if terms.len() == MAX_QUERY_TERMS {
                 break;
             }
-            if !seen.insert(term_text.clone()) {
+            if terms.contains(&term_text) {
                 continue;
             }
+            terms.push(term_text.clone());
             let title_term = Term::from_field_text(self.fields.title, &term_text);
             let body_term = Term::from_field_text(self.fields.body, &term_text);
             let title_query = TermQuery::new(title_term, IndexRecordOption::WithFreqs);
@@ -268,7 +308,7 @@ impl KnowledgeBase {
                 Box::new(TermQuery::new(body_term, IndexRecordOption::WithFreqs)),
             ));
         }
-        (!clauses.is_empty()).then(|| BooleanQuery::new(clauses))
+        (!clauses.is_empty()).then(|| (BooleanQuery::new(clauses), terms))
     }
 }
 
@@ -319,4 +359,14 @@ impl ImportBatch<'_> {
         self.knowledge_base.reader.reload()?;
         Ok(self.report)
     }
+}
+
+/// Whether `postings` holds `document`. `seek` may only move forward, so a list that
+/// starts after the document cannot hold it.
+fn contains_document(postings: &mut impl DocSet, document: DocId) -> bool {
+    let first = postings.doc();
+    if first >= document {
+        return first == document;
+    }
+    postings.seek(document) == document
 }

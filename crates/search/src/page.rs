@@ -67,6 +67,11 @@ pub struct Hit {
     /// It grows with the number and rarity of the question's words found in the page; it
     /// is comparable between pages of one index, not between indexes.
     pub score: f32,
+    /// The share of the question's distinct terms (after analysis: stop words dropped,
+    /// words stemmed) that the page contains, from 0 to 1. Unlike the score, it does not
+    /// depend on the size of the index, so it makes a steadier threshold for the triage:
+    /// a page sharing one common word with a long complaint scores well but covers little.
+    pub coverage: f32,
     /// A passage of the page around the matched words, for the person who confirms.
     pub snippet: String,
 }

@@ -69,7 +69,7 @@ pub struct KbSearchArgs {
     /// Nombre maximal de pages affichées.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub limit: usize,
-    /// Afficher les résultats en JSON (url, title, score, snippet).
+    /// Afficher les résultats en JSON (url, title, score, coverage, snippet).
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -109,7 +109,7 @@ pub const HELP_EN: &[(&str, &str)] = &[
     ("kb search.limit", "Maximum number of pages shown"),
     (
         "kb search.json",
-        "Print the results as JSON (url, title, score, snippet)",
+        "Print the results as JSON (url, title, score, coverage, snippet)",
     ),
     (
         "kb search.organisation",
@@ -239,7 +239,13 @@ fn run_search(args: KbSearchArgs) -> anyhow::Result<ExitCode> {
         println!("Aucune page trouvée.");
     } else {
         for (rank, hit) in hits.iter().enumerate() {
-            println!("{}. [{:.2}] {}", rank + 1, hit.score, hit.title);
+            println!(
+                "{}. [score {:.2}, couverture {:.0} %] {}",
+                rank + 1,
+                hit.score,
+                hit.coverage * 100.0,
+                hit.title
+            );
             println!("   {}", hit.url);
         }
     }
@@ -256,6 +262,7 @@ fn hits_to_json(hits: &[Hit]) -> serde_json::Value {
                     "url": hit.url,
                     "title": hit.title,
                     "score": hit.score,
+                    "coverage": hit.coverage,
                     "snippet": hit.snippet,
                 })
             })

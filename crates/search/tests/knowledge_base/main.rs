@@ -27,6 +27,34 @@ fn a_question_with_elisions_finds_the_registration_page() {
     assert_eq!(hits[0].title, "Inscription au programme d'aide financière");
     assert_eq!(hits[0].url, INSCRIPTION_URL);
     assert!(hits[0].score > 0.0);
+    // « inscrire », « programme » and « aide » are all on the page (« s'inscrire »).
+    assert_eq!(hits[0].coverage, 1.0);
+}
+
+#[test]
+fn coverage_tells_a_page_on_the_subject_from_one_sharing_a_word() {
+    let knowledge_base = fixture_knowledge_base();
+    // A complaint that shares only « logement » with a page: three terms (gouvern, cris,
+    // log), one found.
+    let hits = knowledge_base
+        .search(
+            "Pourquoi le gouvernement ne fait rien pour la crise du logement?",
+            1,
+        )
+        .unwrap();
+    assert!((hits[0].coverage - 1.0 / 3.0).abs() < 1e-6, "{:?}", hits[0]);
+    let hits = knowledge_base
+        .search("taxe de bienvenue zonage", 5)
+        .unwrap();
+    let zonage = hits
+        .iter()
+        .find(|hit| hit.url.ends_with("/zonage"))
+        .unwrap();
+    assert!((zonage.coverage - 1.0 / 3.0).abs() < 1e-6, "{zonage:?}");
+    assert!(
+        hits.iter()
+            .all(|hit| hit.coverage > 0.0 && hit.coverage <= 1.0)
+    );
 }
 
 #[test]
