@@ -2,9 +2,6 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-use domain::profile::Profile;
-
 /// Afficher les jours fériés observés d'une année, en JSON Lines.
 #[derive(Debug, clap::Args)]
 pub struct CalendarArgs {
@@ -29,9 +26,7 @@ pub const HELP_EN: &[(&str, &str)] = &[
 ];
 
 pub fn run(args: CalendarArgs) -> anyhow::Result<ExitCode> {
-    let profile = Profile::resolve(&args.profile)
-        .map_err(|error| anyhow::anyhow!("{error}"))
-        .with_context(|| format!("chargement du profil « {} »", args.profile))?;
+    let profile = super::profile::load_profile(&args.profile)?;
     for holiday in profile.holidays().observed(args.year) {
         // The documented line shape, spaces included: {"date": "YYYY-MM-DD", "name": "..."}.
         println!(

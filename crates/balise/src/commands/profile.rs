@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use domain::calendar::{WEEKDAYS_MONDAY_FIRST, weekday_id};
-use domain::profile::{Profile, format_budget};
+use domain::profile::{Profile, ProfileLoadError, format_budget};
 
 use crate::locale::Locale;
 
@@ -135,10 +135,41 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Loads a preset or a profile file, with an error in the reader's language that lists
+/// every problem of an invalid file.
+pub fn load_profile(reference: &str) -> anyhow::Result<Profile> {
+    let locale = locale();
+    Profile::resolve(reference).map_err(|error| match error {
+        ProfileLoadError::NotFound { presets, source, .. } => match locale {
+            Locale::French => anyhow::anyhow!(
+                "« {reference} » n'est ni un profil préréglé ({presets}) ni un fichier lisible : {source}"
+            ),
+            Locale::English => anyhow::anyhow!(
+                "`{reference}` is neither a preset ({presets}) nor a readable file: {source}"
+            ),
+        },
+        ProfileLoadError::Invalid(errors) => {
+            let lines: Vec<String> = errors
+                .problems()
+                .iter()
+                .map(|problem| {
+                    let message = match locale {
+                        Locale::French => &problem.message_fr,
+                        Locale::English => &problem.message,
+                    };
+                    format!("{}:{}:{}: {}: {message}", problem.file, problem.line, problem.column, problem.key_path)
+                })
+                .collect();
+            match locale {
+                Locale::French => anyhow::anyhow!("profil « {reference} » invalide :\n{}", lines.join("\n")),
+                Locale::English => anyhow::anyhow!("invalid profile `{reference}`:\n{}", lines.join("\n")),
+            }
+        }
+    })
+}
+
 fn run_show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
-    let profile = Profile::resolve(&args.profile)
-        .map_err(|error| anyhow::anyhow!("{error}"))
-        .with_context(|| format!("chargement du profil « {} »", args.profile))?;
+    let profile = load_profile(&args.profile)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&profile)?);
     } else {
