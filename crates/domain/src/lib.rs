@@ -10,4 +10,5 @@ pub mod calendar;
 pub mod deadlines;
 pub mod entities;
 pub mod profile;
+pub mod respondents;
 pub mod triage;
