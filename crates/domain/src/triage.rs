@@ -2240,9 +2240,25 @@ impl<'e, 'i> Decision<'e, 'i> {
         }
     }
 
+    /// The steps in the order of S2 §8.2 (see the module documentation for where it
+    /// departs from a plain reading, and why). Each step either routes or passes.
     fn route(&mut self) -> Route {
-        let verdict = self.input.verdict;
+        self.urgent_step()
+            .or_else(|| self.netiquette_step())
+            .or_else(|| self.litigation_step())
+            .or_else(|| self.usual_process_step())
+            .or_else(|| self.communications_step())
+            .or_else(|| self.answer_with_link_step())
+            .or_else(|| self.ask_precision_step())
+            .or_else(|| self.minister_step())
+            .or_else(|| self.regional_directorate_step())
+            .or_else(|| self.other_organisation_step())
+            .unwrap_or_else(|| self.last_bullets())
+    }
 
+    /// Second step of §8.2, taken first.
+    fn urgent_step(&mut self) -> Option<Route> {
+        let verdict = self.input.verdict;
         // Urgency: R-13 says never silently hidden, so it comes before the netiquette step.
         if let Some(kind) = verdict.urgent {
             let words =
@@ -2265,10 +2281,14 @@ impl<'e, 'i> Decision<'e, 'i> {
             if !verdict.categories.is_empty() {
                 self.alternative(Route::Netiquette);
             }
-            return Route::Urgent;
+            return Some(Route::Urgent);
         }
+        None
+    }
 
-        // Netiquette, first step of §8.2.
+    /// First step of §8.2.
+    fn netiquette_step(&mut self) -> Option<Route> {
+        let verdict = self.input.verdict;
         if !verdict.categories.is_empty() {
             let labels = verdict
                 .categories
@@ -2289,14 +2309,14 @@ impl<'e, 'i> Decision<'e, 'i> {
                     "S2 § 8.2, troisième étape (R-20, R-29) : la question est jugée incompréhensible; demander des précisions plutôt que la retirer (Annexe 7, « confus ou imprécis »).".to_owned(),
                 );
                 self.alternative(Route::Netiquette);
-                return Route::AskPrecision;
+                return Some(Route::AskPrecision);
             }
             if !verdict.substance_remains {
                 self.reason(
                     ReasonCode::NetiquetteNothingRemains,
                     format!("S2 § 8.2, première étape (R-12) : il ne reste rien du message une fois retirés les propos contraires à la nétiquette ({labels})."),
                 );
-                return Route::Netiquette;
+                return Some(Route::Netiquette);
             }
             self.reason(
                 ReasonCode::NetiquetteSubstanceRemains,
@@ -2304,14 +2324,12 @@ impl<'e, 'i> Decision<'e, 'i> {
             );
             self.alternative(Route::Netiquette);
         }
+        None
+    }
 
+    /// Bullet « litige ».
+    fn litigation_step(&mut self) -> Option<Route> {
         let kinds = self.usual_process_kinds();
-        let kb_above = self
-            .input
-            .knowledge_base_hit
-            .filter(|hit| hit.score >= self.engine.context.knowledge_base_threshold);
-
-        // Litigation before the courts.
         if self.is_litigation() {
             let words = self.quote(&[Cue::LitigationStrong, Cue::LitigationWeak]);
             self.reason(
@@ -2321,9 +2339,14 @@ impl<'e, 'i> Decision<'e, 'i> {
             for kind in kinds {
                 self.alternative(Route::UsualProcess(kind));
             }
-            return Route::Litigation;
+            return Some(Route::Litigation);
         }
+        None
+    }
 
+    /// Bullet « plainte, demande médiatique et demande d'accès ».
+    fn usual_process_step(&mut self) -> Option<Route> {
+        let kinds = self.usual_process_kinds();
         // Usual processes: "dans tous ces cas", even for a factual question.
         // A personal file held by another organisation ("mon remboursement d'impôt") is
         // that organisation's to handle: R-25 directs the person there.
@@ -2357,12 +2380,15 @@ impl<'e, 'i> Decision<'e, 'i> {
             for other in others {
                 self.alternative(Route::UsualProcess(*other));
             }
-            return Route::UsualProcess(kind);
+            return Some(Route::UsualProcess(kind));
         }
+        None
+    }
 
+    /// Third step of §8.2: the communications team's responsibilities.
+    fn communications_step(&mut self) -> Option<Route> {
         let asks = self.asks();
-        let question = self.is_question();
-
+        let kb_above = self.knowledge_base_page_above_threshold();
         // Third step of §8.2: the communications team's own responsibilities.
         let broken_link = self.has(Cue::LinkWord) && self.has(Cue::BrokenWord);
         if self.has(Cue::Communications) || broken_link {
@@ -2378,10 +2404,15 @@ impl<'e, 'i> Decision<'e, 'i> {
             if asks && kb_above.is_some() {
                 self.alternative(Route::AnswerWithLink);
             }
-            return Route::Communications;
+            return Some(Route::Communications);
         }
+        None
+    }
 
-        // Third step: public content already on the website.
+    /// Third step of §8.2: public content already on the website.
+    fn answer_with_link_step(&mut self) -> Option<Route> {
+        let asks = self.asks();
+        let kb_above = self.knowledge_base_page_above_threshold();
         if asks {
             if let Some(hit) = kb_above {
                 self.reason(
@@ -2401,7 +2432,7 @@ impl<'e, 'i> Decision<'e, 'i> {
                         self.engine.context.sectors[sector].id.clone(),
                     )));
                 }
-                return Route::AnswerWithLink;
+                return Some(Route::AnswerWithLink);
             }
             if let Some(hit) = self.input.knowledge_base_hit {
                 self.reason(
@@ -2414,17 +2445,25 @@ impl<'e, 'i> Decision<'e, 'i> {
                 self.alternative(Route::AnswerWithLink);
             }
         }
+        None
+    }
 
-        // Third step: incomplete, imprecise or incomprehensible.
+    /// Third step of §8.2: incomplete or unclear.
+    fn ask_precision_step(&mut self) -> Option<Route> {
+        let question = self.is_question();
         if question && self.is_unclear() {
             self.reason(
                 ReasonCode::UnclearQuestion,
                 "S2 § 8.2, troisième étape (R-20, R-29) : la question est incomplète ou imprécise (aucun sujet reconnu); demander à la personne ce qu'elle veut dire.".to_owned(),
             );
-            return Route::AskPrecision;
+            return Some(Route::AskPrecision);
         }
+        None
+    }
 
-        // Minister or party in power.
+    /// Bullet « interpellation des ministres ».
+    fn minister_step(&mut self) -> Option<Route> {
+        let asks = self.asks();
         if self.minister_interpellated() {
             let mentioned = self.minister_mentioned();
             let (_, negative) = self.tone();
@@ -2455,10 +2494,15 @@ impl<'e, 'i> Decision<'e, 'i> {
                         format!("S2 § 8.2, puce « interpellation des ministres » (R-23) : le message interpelle le ministre ou le parti au pouvoir{words} sans le mentionner technologiquement; transmettre à l'attaché de presse du cabinet."),
                     );
                 }
-                return Route::Minister { mentioned };
+                return Some(Route::Minister { mentioned });
             }
         }
+        None
+    }
 
+    /// Bullet « discussions approfondies ».
+    fn regional_directorate_step(&mut self) -> Option<Route> {
+        let asks = self.asks();
         // In-depth discussions: regional directorate.
         let region = self.best_context(|target| match target {
             ContextTarget::Region(index) => Some(index),
@@ -2479,9 +2523,14 @@ impl<'e, 'i> Decision<'e, 'i> {
                     self.engine.context.sectors[sector].id.clone(),
                 )));
             }
-            return Route::RegionalDirectorate(region_id);
+            return Some(Route::RegionalDirectorate(region_id));
         }
+        None
+    }
 
+    /// Bullet « autre organisation ».
+    fn other_organisation_step(&mut self) -> Option<Route> {
+        let asks = self.asks();
         // Another organisation's field.
         let organisation = self.best_context(|target| match target {
             ContextTarget::ExternalOrganisation(index) => Some(index),
@@ -2501,7 +2550,7 @@ impl<'e, 'i> Decision<'e, 'i> {
                 );
                 let route = Route::Respondent(Some(sector_context.id.clone()));
                 self.alternative(organisation_route);
-                return route;
+                return Some(route);
             }
             let action = if asks {
                 "diriger la personne vers elle (mention technologique ou coordonnées)"
@@ -2517,8 +2566,23 @@ impl<'e, 'i> Decision<'e, 'i> {
                     self.engine.context.external_organisations[other].id.clone(),
                 )));
             }
-            return organisation_route;
+            return Some(organisation_route);
         }
+        None
+    }
+
+    /// The last bullets: a question goes to the sector's respondent; a comment is
+    /// neutral or positive or negative.
+    fn last_bullets(&mut self) -> Route {
+        let asks = self.asks();
+        let region = self.best_context(|target| match target {
+            ContextTarget::Region(index) => Some(index),
+            _ => None,
+        });
+        let region_id = region
+            .as_ref()
+            .map(|(index, _)| self.engine.context.regional_directorates[*index].id.clone());
+        let sector = self.sector_hits();
         if region.is_some() {
             self.alternative(Route::RegionalDirectorate(region_id.clone()));
         }
@@ -2572,6 +2636,13 @@ impl<'e, 'i> Decision<'e, 'i> {
             )));
         }
         Route::Positive
+    }
+
+    fn knowledge_base_page_above_threshold(&self) -> Option<&'i KbHit> {
+        let threshold = self.engine.context.knowledge_base_threshold;
+        self.input
+            .knowledge_base_hit
+            .filter(|hit| hit.score >= threshold)
     }
 
     fn respondent(
