@@ -291,6 +291,7 @@ fn clock_and_business_budgets_do_not_mix() {
     let text = edit(r#"budget = "1h30""#, r#"budget = "24h clock""#);
     let problem = only(&problems(&text), ProblemCode::BudgetKindsMismatch).clone();
     assert_eq!(problem.key_path, "commitments[0].stages[0].budget");
+    assert_eq!(problem.line, line_of(&text, "24h clock", 0));
 }
 
 #[test]
@@ -338,6 +339,7 @@ fn clause_without_source_is_reported() {
     );
     let problem = only(&problems(&text), ProblemCode::MissingSource).clone();
     assert_eq!(problem.key_path, "netiquette.clauses[0].source");
+    assert_eq!(problem.line, line_of(&text, "[[netiquette.clauses]]", 0));
 }
 
 #[test]
@@ -355,6 +357,7 @@ fn holiday_rule_for_a_day_that_does_not_exist() {
     );
     let problem = only(&problems(&text), ProblemCode::BadHolidayRule).clone();
     assert_eq!(problem.key_path, "holidays.rules[0]");
+    assert_eq!(problem.line, line_of(&text, "[[holidays.rules]]", 0));
 }
 
 #[test]
@@ -374,6 +377,7 @@ fn a_director_cannot_be_given_write_permissions() {
     );
     let problem = only(&problems(&text), ProblemCode::BadValue).clone();
     assert_eq!(problem.key_path, "roles[2].permissions");
+    assert_eq!(problem.line, line_of(&text, "\"publish\"", 0));
 }
 
 #[test]
@@ -386,4 +390,30 @@ fn per_year_override_replaces_the_computed_list() {
     assert_eq!(observed.len(), 1);
     assert_eq!(observed[0].date, jiff::civil::date(2030, 3, 4));
     assert_eq!(profile.holidays().observed(2031).len(), 13);
+}
+
+#[test]
+fn resolve_reads_a_file_or_a_preset_and_reports_a_missing_one() {
+    let path = std::env::temp_dir().join(format!("balise-profile-{}.toml", std::process::id()));
+    std::fs::write(&path, BASE).unwrap();
+    let from_file = Profile::resolve(path.to_str().unwrap()).unwrap();
+    assert_eq!(from_file.id(), "demo");
+    std::fs::write(
+        &path,
+        BASE.replacen("kind = \"ministry\"", "kind = \"agency\"", 1),
+    )
+    .unwrap();
+    match Profile::resolve(path.to_str().unwrap()) {
+        Err(domain::profile::ProfileLoadError::Invalid(errors)) => {
+            assert_eq!(errors.problems()[0].key_path, "identity.kind");
+            assert_eq!(errors.problems()[0].file, path.to_str().unwrap());
+        }
+        other => panic!("expected an invalid profile, got {other:?}"),
+    }
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(Profile::resolve("mamh").unwrap().id(), "mamh");
+    assert!(matches!(
+        Profile::resolve("/no/such/profile.toml"),
+        Err(domain::profile::ProfileLoadError::NotFound { .. })
+    ));
 }
