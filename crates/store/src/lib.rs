@@ -13,6 +13,7 @@
 
 mod audit_chain;
 mod error;
+pub mod intake;
 mod migrations;
 mod postgres;
 mod records;

@@ -29,10 +29,16 @@ fn migrator(migrations: &[(i64, &'static str, &'static str)]) -> Migrator {
 
 /// SQLite migrations, in order.
 pub(crate) fn sqlite() -> Migrator {
-    migrator(&[(1, "initial", include_str!("../migrations/sqlite/0001_initial.sql"))])
+    migrator(&[
+        (1, "initial", include_str!("../migrations/sqlite/0001_initial.sql")),
+        (2, "intake", include_str!("../migrations/sqlite/0002_intake.sql")),
+    ])
 }
 
 /// PostgreSQL migrations, in order.
 pub(crate) fn postgres() -> Migrator {
-    migrator(&[(1, "initial", include_str!("../migrations/postgres/0001_initial.sql"))])
+    migrator(&[
+        (1, "initial", include_str!("../migrations/postgres/0001_initial.sql")),
+        (2, "intake", include_str!("../migrations/postgres/0002_intake.sql")),
+    ])
 }

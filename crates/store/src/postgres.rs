@@ -35,3 +35,4 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::PgPool, crate::StoreError
 }
 
 include!("backend_shared.rs");
+include!("backend_intake.rs");

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod helpers;
+mod intake;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
