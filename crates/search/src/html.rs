@@ -684,3 +684,59 @@ mod tests {
         assert_eq!(decode_entities("&#xZZ; & &;"), "&#xZZ; & &;");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of real-world markup, well-formed or not, mixed with arbitrary text.
+    fn html_piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("<p>".to_owned()),
+            Just("</p>".to_owned()),
+            Just("<main>".to_owned()),
+            Just("</main>".to_owned()),
+            Just("<nav>".to_owned()),
+            Just("</nav>".to_owned()),
+            Just("<script>".to_owned()),
+            Just("</script>".to_owned()),
+            Just("<title>".to_owned()),
+            Just("<h1>".to_owned()),
+            Just("</h1>".to_owned()),
+            Just("<div hidden>".to_owned()),
+            Just("</div>".to_owned()),
+            Just("<a href=\"x\" title='é'>".to_owned()),
+            Just("<!--".to_owned()),
+            Just("-->".to_owned()),
+            Just("<".to_owned()),
+            Just(">".to_owned()),
+            Just("&".to_owned()),
+            Just("&#".to_owned()),
+            Just("&eacute;".to_owned()),
+            Just("\"".to_owned()),
+            "\\PC{0,8}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn any_markup_is_extracted_without_panicking_into_clean_lines(
+            pieces in proptest::collection::vec(html_piece(), 0..40)
+        ) {
+            let page = extract_page(&pieces.concat());
+            prop_assert!(!page.text.contains("\n\n"));
+            prop_assert!(page.text.lines().all(|line| line == line.trim() && !line.is_empty()));
+        }
+
+        #[test]
+        fn text_without_markup_loses_nothing(text in "[^<&]{0,200}") {
+            let page = extract_page(&text);
+            // A leading byte-order mark is an encoding artefact, not text.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let extracted: Vec<&str> = page.text.split_whitespace().collect();
+            prop_assert_eq!(extracted, words);
+        }
+    }
+}

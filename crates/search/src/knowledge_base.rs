@@ -107,20 +107,28 @@ impl KnowledgeBase {
             },
             other => SearchError::Engine(other),
         })?;
-        KnowledgeBase::with_index(index, fields, dir.display().to_string())
+        // A base on disk may be updated by another process (`balise kb import` while the
+        // server runs): its reader watches the index and picks up their commits.
+        KnowledgeBase::with_index(
+            index,
+            fields,
+            dir.display().to_string(),
+            ReloadPolicy::OnCommitWithDelay,
+        )
     }
 
     /// An empty knowledge base held in memory, for tests and evaluations.
     pub fn in_memory() -> Result<KnowledgeBase, SearchError> {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
-        KnowledgeBase::with_index(index, fields, "mémoire".to_owned())
+        KnowledgeBase::with_index(index, fields, "mémoire".to_owned(), ReloadPolicy::Manual)
     }
 
     fn with_index(
         index: Index,
         fields: Fields,
         location: String,
+        reload_policy: ReloadPolicy,
     ) -> Result<KnowledgeBase, SearchError> {
         // The analyser is code, not data: tantivy does not store it, so it is registered
         // again every time an index is opened.
@@ -129,7 +137,7 @@ impl KnowledgeBase {
             .register(FRENCH_ANALYSER_NAME, french_analyser());
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(reload_policy)
             .try_into()?;
         Ok(KnowledgeBase {
             index,

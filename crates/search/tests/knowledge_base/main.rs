@@ -426,6 +426,56 @@ fn tantivy_text() -> tantivy::schema::TextOptions {
     tantivy::schema::TEXT
 }
 
+#[test]
+fn an_import_while_another_writer_holds_the_index_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let knowledge_base = KnowledgeBase::open(dir.path()).unwrap();
+    let other_process_index = tantivy::Index::open_in_dir(dir.path()).unwrap();
+    let other_writer = other_process_index
+        .writer::<tantivy::TantivyDocument>(15_000_000)
+        .unwrap();
+    let error = knowledge_base
+        .add_pages([page("https://a.qc.ca/1", "Titre", "texte")])
+        .err()
+        .unwrap();
+    assert!(
+        matches!(error, search::SearchError::IndexBusy { .. }),
+        "{error}"
+    );
+    drop(other_writer);
+    assert_eq!(
+        knowledge_base
+            .add_pages([page("https://a.qc.ca/1", "Titre", "texte")])
+            .unwrap()
+            .indexed,
+        1
+    );
+}
+
+#[test]
+fn an_on_disk_base_sees_pages_imported_by_another_handle() {
+    let dir = tempfile::tempdir().unwrap();
+    let server_side = KnowledgeBase::open(dir.path()).unwrap();
+    let command_side = KnowledgeBase::open(dir.path()).unwrap();
+    command_side
+        .add_pages([page(
+            "https://a.qc.ca/1",
+            "Déneigement",
+            "Horaire du déneigement",
+        )])
+        .unwrap();
+    // The reader reloads on its own after the other handle's commit; poll rather than
+    // sleep a fixed time, with a generous bound for a loaded machine.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while server_side.page_count() == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        urls(&server_side.search("déneigement", 5).unwrap()),
+        ["https://a.qc.ca/1"]
+    );
+}
+
 fn write_file(path: &std::path::Path, bytes: &[u8]) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, bytes).unwrap();
