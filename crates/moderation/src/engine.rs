@@ -5,8 +5,8 @@
 
 use std::sync::OnceLock;
 
-use crate::lexicon::{self, Cue, LexKind, Language, Lexicon};
-use crate::normalize::{normalize, Normalized, TOKEN_SEPARATOR};
+use crate::lexicon::{self, Cue, LexKind, Language, Lexicon, SequenceSlot};
+use crate::normalize::{normalize, Normalized};
 use crate::repeated::is_repeated;
 use crate::{
     Action, Category, Evidence, EvidenceKind, HideRule, History, Message, Policy, UrgentKind, Verdict,
@@ -49,6 +49,51 @@ struct Hit {
     kind: LexKind,
     start: usize,
     end: usize,
+}
+
+/// A pattern found that is one slot of a sequence entry.
+#[derive(Clone, Copy, Debug)]
+struct SlotHit {
+    slot: SequenceSlot,
+    kind: LexKind,
+    start: usize,
+    end: usize,
+}
+
+/// Turns slot hits that follow one another, token after token, into whole hits of their
+/// sequence entries. Slot hits are few (a handful per comment), and each step looks up the
+/// next slot by binary search: the cost stays linear in practice.
+fn chain_sequences(slot_hits: &mut [SlotHit], hits: &mut Vec<Hit>, allows: &mut Vec<(usize, usize)>) {
+    if slot_hits.is_empty() {
+        return;
+    }
+    slot_hits.sort_unstable_by_key(|hit| (hit.slot.sequence, hit.slot.slot, hit.start, hit.end));
+    let key = |hit: &SlotHit| (hit.slot.sequence, hit.slot.slot, hit.start);
+    // Partial chains: (sequence, next slot, start of the chain, end so far, kind).
+    let mut frontier: Vec<(u32, u8, usize, usize, LexKind)> = slot_hits
+        .iter()
+        .filter(|hit| hit.slot.slot == 0)
+        .map(|hit| (hit.slot.sequence, 1u8, hit.start, hit.end, hit.kind))
+        .collect();
+    let mut next_frontier = Vec::new();
+    while !frontier.is_empty() {
+        next_frontier.clear();
+        for (sequence, slot, chain_start, chain_end, kind) in frontier.drain(..) {
+            let wanted = (sequence, slot, chain_end + 1);
+            let first = slot_hits.partition_point(|hit| key(hit) < wanted);
+            for hit in slot_hits.get(first..).unwrap_or(&[]).iter().take_while(|hit| key(hit) == wanted) {
+                if hit.slot.slot + 1 == hit.slot.slot_count {
+                    match kind {
+                        LexKind::Allow => allows.push((chain_start, hit.end)),
+                        _ => hits.push(Hit { kind, start: chain_start, end: hit.end }),
+                    }
+                } else {
+                    next_frontier.push((sequence, slot + 1, chain_start, hit.end, kind));
+                }
+            }
+        }
+        std::mem::swap(&mut frontier, &mut next_frontier);
+    }
 }
 
 /// A finding kept for the verdict, before offsets are mapped to the original text.
@@ -109,16 +154,20 @@ impl Engine {
         let mut stopwords_french = 0usize;
         let mut stopwords_english = 0usize;
         let mut stopword_starts: Vec<usize> = Vec::new();
+        let mut slot_hits: Vec<SlotHit> = Vec::new();
 
-        for found in self.lexicon.automaton.find_overlapping_iter(normalized.text.as_str()) {
-            let (start, end) = (found.start(), found.end());
-            if start > 0 && text.get(start - 1) != Some(&TOKEN_SEPARATOR) {
-                continue;
-            }
-            let ends_token = end == text.len() || text.get(end) == Some(&TOKEN_SEPARATOR);
+        // The text between two spaces, as the patterns carry their token boundaries.
+        let mut padded = String::with_capacity(normalized.text.len() + 2);
+        padded.push(' ');
+        padded.push_str(&normalized.text);
+        padded.push(' ');
+        for found in self.lexicon.automaton.find_overlapping_iter(padded.as_str()) {
+            // Offsets in `normalized.text`: drop the leading space of the pattern.
+            let start = found.start();
             let Some(entries) = self.lexicon.entries.get(found.pattern().as_usize()) else { continue };
             for entry in entries {
-                if !entry.prefix && !ends_token {
+                let end = if entry.prefix { found.end() - 1 } else { found.end() - 2 };
+                if end <= start || end > text.len() {
                     continue;
                 }
                 if let Some(minimum_runs) = &entry.minimum_runs {
@@ -126,6 +175,10 @@ impl Engine {
                     if runs.len() != minimum_runs.len() || runs.iter().zip(minimum_runs.iter()).any(|(have, need)| have < need) {
                         continue;
                     }
+                }
+                if let Some(slot) = entry.slot {
+                    slot_hits.push(SlotHit { slot, kind: entry.kind, start, end });
+                    continue;
                 }
                 match entry.kind {
                     LexKind::Allow => allows.push((start, end)),
@@ -144,13 +197,15 @@ impl Engine {
         }
         stopword_starts.sort_unstable();
         stopword_starts.dedup();
+        chain_sequences(&mut slot_hits, &mut hits, &mut allows);
+        hits.sort_unstable_by_key(|hit| (hit.end, hit.start));
 
         // An allowed phrase excuses a hit it covers, or one it starts inside and runs past
         // (« je vais mourir » followed by « mourir de rire »). Allowed phrases are short, so
         // only those ending within the longest pattern after the hit need a look: linear.
         if !allows.is_empty() {
             allows.sort_unstable_by_key(|(_, end)| *end);
-            let longest = self.lexicon.longest_pattern;
+            let longest = allows.iter().map(|(start, end)| end - start).max().unwrap_or(0);
             hits.retain(|hit| {
                 let first = allows.partition_point(|(_, end)| *end < hit.end);
                 !allows
@@ -584,6 +639,19 @@ const KEYBOARD_RUNS: &[&str] = &[
     "xcvb", "cvbn", "vbnm", "azer", "zert", "qsdf", "wxcv", "poiu", "lkjh", "mnbv", "jklm",
 ];
 
+fn keyboard_runs_packed() -> &'static [u32] {
+    static PACKED: OnceLock<Vec<u32>> = OnceLock::new();
+    PACKED.get_or_init(|| {
+        let mut packed: Vec<u32> = KEYBOARD_RUNS
+            .iter()
+            .filter_map(|run| <[u8; 4]>::try_from(run.as_bytes()).ok())
+            .map(u32::from_be_bytes)
+            .collect();
+        packed.sort_unstable();
+        packed
+    })
+}
+
 fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
     let length = token.len();
     if !token.bytes().all(|byte| byte.is_ascii_lowercase()) {
@@ -599,7 +667,12 @@ fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
     if vowels == 0 {
         return true;
     }
-    if KEYBOARD_RUNS.iter().any(|run| token.contains(run)) {
+    // Four letters at a time as one integer, looked up in the sorted keyboard runs: this
+    // runs for most words of most comments, so it avoids substring searches.
+    if token.as_bytes().windows(4).any(|window| {
+        let packed = u32::from_be_bytes([window[0], window[1], window[2], window[3]]);
+        keyboard_runs_packed().binary_search(&packed).is_ok()
+    }) {
         return true;
     }
     let mut consonant_run = 0usize;
@@ -619,6 +692,11 @@ fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
 /// Keyboard mashing, strings of consonants, or punctuation alone: nothing a person can read.
 /// Returns the original char range of the unreadable part.
 fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_count: usize) -> Option<(usize, usize)> {
+    // Common words make up more than half of ordinary text: then nothing below can fire,
+    // and most comments stop here.
+    if stopword_count * 2 > normalized.tokens.len() {
+        return None;
+    }
     let mut words = 0usize;
     let mut gibberish = 0usize;
     let mut first_gibberish: Option<usize> = None;

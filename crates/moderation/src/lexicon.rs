@@ -5,7 +5,10 @@
 //! An entry is a word or phrase written as people write it (accents, apostrophes and hyphens
 //! are fine: it goes through the same normaliser as the text). `(a|b|)` gives alternatives
 //! (an empty one makes the group optional); a trailing `*` makes the entry a stem that
-//! matches any word starting with it. Entries match whole tokens only.
+//! matches any word starting with it. Entries match whole tokens only. ` + ` splits an entry
+//! into slots that must follow one another (`(je|on) (vais|va) + (te|vous) + (tuer|buter)`):
+//! each slot is expanded and compiled on its own, so that long combinations of alternatives
+//! do not multiply into hundreds of thousands of patterns.
 
 use std::collections::HashMap;
 
@@ -55,10 +58,24 @@ pub enum Language {
     English,
 }
 
+/// Where a pattern sits in a sequence entry (`a + b + c`): the entry matches when one
+/// pattern of each slot follows the previous one, token after token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SequenceSlot {
+    /// The sequence entry, numbered in the order of the data files.
+    pub sequence: u32,
+    /// This pattern's slot, from 0.
+    pub slot: u8,
+    /// How many slots the sequence has.
+    pub slot_count: u8,
+}
+
 /// One compiled entry attached to a pattern of the automaton.
 #[derive(Clone, Debug)]
 pub struct LexEntry {
     pub kind: LexKind,
+    /// Set when the pattern is one slot of a sequence entry rather than a whole entry.
+    pub slot: Option<SequenceSlot>,
     /// A stem: the match may end inside a word.
     pub prefix: bool,
     /// Minimum run length of each pattern byte, when some letter is doubled in the entry
@@ -71,9 +88,17 @@ pub struct Lexicon {
     pub automaton: AhoCorasick,
     /// Entries of each automaton pattern, indexed by pattern id.
     pub entries: Vec<Vec<LexEntry>>,
-    /// Length in bytes of the longest pattern.
+    /// Length in bytes of the longest pattern. Sequence entries are longer than this: an
+    /// allowed phrase is never a sequence.
     pub longest_pattern: usize,
+    /// How many sequence entries there are.
+    pub sequence_count: u32,
 }
+
+/// The separator of slots in a sequence entry.
+const SLOT_SEPARATOR: &str = " + ";
+/// At most this many slots in a sequence entry.
+const MAXIMUM_SLOTS: usize = 8;
 
 /// A problem in a data file (only the built-in files are compiled, so this is a bug).
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +111,8 @@ pub enum LexiconError {
     Unbalanced { file: &'static str, line: usize, entry: String },
     #[error("{file}:{line}: `{entry}` expands to more than {limit} phrases")]
     TooManyExpansions { file: &'static str, line: usize, entry: String, limit: usize },
+    #[error("{file}:{line}: `{entry}` has more than {limit} slots")]
+    TooManySlots { file: &'static str, line: usize, entry: String, limit: usize },
     #[error("building the automaton failed: {0}")]
     Automaton(#[from] aho_corasick::BuildError),
 }
@@ -188,12 +215,13 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
             patterns.len() - 1
         });
         if let Some(list) = entries.get_mut(id) {
-            if !list.iter().any(|existing| existing.kind == entry.kind && existing.prefix == entry.prefix && existing.minimum_runs == entry.minimum_runs) {
+            if !list.iter().any(|existing| existing.kind == entry.kind && existing.slot == entry.slot && existing.prefix == entry.prefix && existing.minimum_runs == entry.minimum_runs) {
                 list.push(entry);
             }
         }
     };
 
+    let mut sequence_count: u32 = 0;
     for (file, contents) in files {
         let mut section: Option<LexKind> = None;
         for (line_index, raw_line) in contents.lines().enumerate() {
@@ -215,31 +243,51 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
                 Some(stem) => (stem.trim_end(), true),
                 None => (line, false),
             };
-            let phrases = expand(body).ok_or_else(|| LexiconError::Unbalanced {
-                file,
-                line: line_number,
-                entry: line.to_owned(),
-            })?;
-            if phrases.len() > EXPANSION_LIMIT {
-                return Err(LexiconError::TooManyExpansions { file, line: line_number, entry: line.to_owned(), limit: EXPANSION_LIMIT });
+            let slots: Vec<&str> = body.split(SLOT_SEPARATOR).map(str::trim).collect();
+            if slots.len() > MAXIMUM_SLOTS {
+                return Err(LexiconError::TooManySlots { file, line: line_number, entry: line.to_owned(), limit: MAXIMUM_SLOTS });
             }
-            for phrase in phrases {
-                let single_word = !phrase.trim().contains([' ', '\'', '-']);
-                let mut spellings = vec![phrase.clone()];
-                if single_word && matches!(kind, LexKind::Breach(_) | LexKind::Weak(_)) {
-                    spellings.extend(one_for_l_variants(&phrase));
+            let slot_count = slots.len() as u8;
+            let sequence_id = sequence_count;
+            if slots.len() > 1 {
+                sequence_count += 1;
+            }
+            for (slot_index, slot_body) in slots.iter().enumerate() {
+                let phrases = expand(slot_body).ok_or_else(|| LexiconError::Unbalanced {
+                    file,
+                    line: line_number,
+                    entry: line.to_owned(),
+                })?;
+                if phrases.len() > EXPANSION_LIMIT {
+                    return Err(LexiconError::TooManyExpansions { file, line: line_number, entry: line.to_owned(), limit: EXPANSION_LIMIT });
                 }
-                for spelling in spellings {
-                    let normalized = normalize(&spelling);
-                    if normalized.text.is_empty() {
-                        continue;
+                let slot = (slot_count > 1).then_some(SequenceSlot { sequence: sequence_id, slot: slot_index as u8, slot_count });
+                let slot_prefix = prefix && slot_index + 1 == slots.len();
+                for phrase in phrases {
+                    let single_word = !phrase.trim().contains([' ', '\'', '-']);
+                    let mut spellings = vec![phrase.clone()];
+                    if single_word && slot.is_none() && matches!(kind, LexKind::Breach(_) | LexKind::Weak(_)) {
+                        spellings.extend(one_for_l_variants(&phrase));
                     }
-                    let minimum_runs = if normalized.run_length.iter().any(|run| *run > 1) {
-                        Some(normalized.run_length.clone().into_boxed_slice())
-                    } else {
-                        None
-                    };
-                    add(normalized.text, LexEntry { kind, prefix, minimum_runs });
+                    for spelling in spellings {
+                        let normalized = normalize(&spelling);
+                        if normalized.text.is_empty() {
+                            continue;
+                        }
+                        let minimum_runs = if normalized.run_length.iter().any(|run| *run > 1) {
+                            Some(normalized.run_length.clone().into_boxed_slice())
+                        } else {
+                            None
+                        };
+                        // Patterns carry their token boundaries (a space before, and after
+                        // unless a stem) so that the automaton reports whole tokens only.
+                        let bounded = if slot_prefix {
+                            format!(" {}", normalized.text)
+                        } else {
+                            format!(" {} ", normalized.text)
+                        };
+                        add(bounded, LexEntry { kind, slot, prefix: slot_prefix, minimum_runs });
+                    }
                 }
             }
         }
@@ -250,8 +298,8 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
         .kind(Some(AhoCorasickKind::DFA))
         .build(&patterns)
         .or_else(|_| AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&patterns))?;
-    let longest_pattern = patterns.iter().map(String::len).max().unwrap_or(0);
-    Ok(Lexicon { automaton, entries, longest_pattern })
+    let longest_pattern = patterns.iter().map(|pattern| pattern.trim().len()).max().unwrap_or(0);
+    Ok(Lexicon { automaton, entries, longest_pattern, sequence_count })
 }
 
 #[cfg(test)]
