@@ -1,27 +1,51 @@
 //! The triage scheme of S2 Annexe 2: from a moderated message to a suggested route with its reasons (R-20 to R-32).
 //!
 //! This module owns the routes (`Route`, `UsualProcessKind`), the plain-data description of
-//! what the profile and the knowledge base know (`TriageContext`), and the pure decision
-//! (`triage`, or `Triage::suggest` when the same context serves many messages). It never
-//! edits the citizen's words: it reads a folded copy (lower case, accents removed,
-//! punctuation turned into word and clause boundaries) and quotes the original text in its
-//! reasons. A community manager confirms or changes every suggestion.
+//! what the profile knows (`TriageContext`), and the pure decision (`triage`, or
+//! `Triage::suggest` when one compiled context serves many messages). It never edits the
+//! citizen's words: it reads a folded copy (lower case, accents removed, punctuation turned
+//! into word and clause boundaries), scans it once with two Aho-Corasick automata (the
+//! static Quebec-French lexicon below, and the context's names and keywords), and quotes
+//! the original words in its reasons. A community manager confirms or changes every
+//! suggestion.
 //!
-//! The order follows S2 §8.2 as written (Annexe 2 is a picture of the same list):
+//! Annexe 2 is a picture missing from the text we have; S2 §8.2 lists the same scheme in
+//! words, and the steps follow it:
 //!
-//! 1. urgency (second step of §8.2, but R-13 says an urgent case is never silently hidden,
-//!    so it outranks the netiquette step — a threat that breaks the netiquette is still
-//!    reported to the Centrale d'information criminelle);
-//! 2. netiquette, when nothing acceptable remains (first step of §8.2);
-//! 3. litigation and the usual processes: their bullets say "seulement" and "dans tous ces
-//!    cas", so they hold even for a factual question the website could answer;
-//! 4. the third step of §8.2: the communications team's own responsibilities, public
-//!    content already on the website (answer with the link), an incomplete or unclear
-//!    question (ask for precision);
-//! 5. the remaining bullets in their order: the minister or the party in power (only when
-//!    the message cannot be answered administratively), in-depth discussions (regional
-//!    directorate), another organisation's field, neutral or positive comments, other
-//!    negative comments, and everything else to the sector's respondent (R-28).
+//! 1. urgency — the *second* step of §8.2, taken first because R-13 says an urgent case
+//!    is never silently hidden: a threat that breaks the netiquette is still reported to
+//!    the Centrale d'information criminelle;
+//! 2. netiquette, when nothing acceptable remains (first step). When something remains,
+//!    the offensive words (abusive, hateful) are set aside and the rest is routed, with
+//!    netiquette as an alternative. A question judged only incomprehensible asks for
+//!    precision (third step) rather than being removed (Annexe 7 « confus ou imprécis »);
+//! 3. litigation, then the usual processes. In §8.2 they are bullets after the third
+//!    step, but their own words ("répondent *seulement* que…", "*dans tous ces cas*… ne
+//!    sont pas gérés sur les médias sociaux") hold even for a factual question the website
+//!    could answer, so they come before it. A personal file held by another organisation
+//!    ("mon remboursement d'impôt") goes to that organisation (R-25);
+//! 4. the third step: the communications team's responsibilities, then public content on
+//!    the website (answer with the link), then an incomplete or unclear question (ask for
+//!    precision). The minister, in-depth discussions and other organisations come *after*
+//!    this step, as in §8.2 — not before, as a plain summary might put them;
+//! 5. the minister or the party in power, only when the message "cannot be answered
+//!    administratively": a question naming the minister that the website or a sector can
+//!    answer goes there, with the minister as an alternative. "Mentioned" means tagged
+//!    (a `@handle` of the context in the message, or the thread's post tags them): no reply;
+//! 6. in-depth discussions (regional directorate): only for a request ("une demande
+//!    reçue"), not for a comment that names the directorate;
+//! 7. another organisation's field; when one of our sectors is also named, the competence
+//!    is shared and the sector's respondent coordinates;
+//! 8. a question or request goes to the sector's respondent (R-28); a comment is neutral or
+//!    positive (R-26 — a neutral comment takes the `positive` route, as the bullet reads
+//!    « commentaire neutre ou positif ») or negative (R-27).
+//!
+//! The message kind does not change the scheme: §8.2 gives deliberate mentions and
+//! discussions between users no different treatment. Automatic platform mentions are not
+//! cases (R-18, footnote 16), unless urgent.
+//!
+//! The knowledge-base hit is per message, so it is a field of `TriageInput`, not of the
+//! context the engine compiles once.
 
 use std::fmt;
 use std::str::FromStr;
@@ -2744,4 +2768,40 @@ fn quote_spans<'s>(spans: impl Iterator<Item = &'s str>) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     format!(" ({quoted})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lexicon_entry_compiles_to_a_pattern() {
+        for (cue, entries) in LEXICON {
+            for entry in *entries {
+                assert!(compile_pattern(entry).is_some(), "{cue:?}: `{entry}`");
+            }
+        }
+        assert!(STATIC_LEXICON.patterns.len() > 500);
+    }
+
+    #[test]
+    fn folding_keeps_the_way_back_to_the_original_words() {
+        let original = "Où en est la POURSUITE, svp? C’tu réglé…";
+        let folded = FoldedMessage::new(original, &[]);
+        assert_eq!(folded.text, "| ou en est la poursuite | svp | c tu regle |");
+        assert!(folded.question_mark);
+        assert!(folded.hyphen_inversion);
+        let start = folded.text.find(" poursuite").unwrap_or(0);
+        assert_eq!(
+            folded.original_span(start, start + " poursuite".len()),
+            "POURSUITE"
+        );
+    }
+
+    #[test]
+    fn masked_words_are_read_as_spaces() {
+        let original = "Gang de caves, c'est quand?";
+        let folded = FoldedMessage::new(original, &[(8, 13)]);
+        assert_eq!(folded.text, "| gang de | c est quand |");
+    }
 }
