@@ -332,3 +332,27 @@ mod tests {
         assert_eq!(resolve_database_url(Some(""), Some(Path::new("/srv"))), "sqlite:///srv/balise.sqlite3");
     }
 }
+
+#[cfg(test)]
+mod memory_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use domain::audit::{Actor, Attribution};
+    use domain::entities::ProfileId;
+
+    /// `sqlite::memory:` keeps one connection, so what one call writes the next one reads.
+    #[tokio::test]
+    async fn in_memory_store_keeps_its_state_across_calls() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let organisation = Organisation {
+            id: OrganisationId::parse("mamh").unwrap(),
+            name: "MAMH".into(),
+            profile_id: ProfileId::parse("mamh").unwrap(),
+        };
+        let by = Attribution::by(Actor::system("test").unwrap());
+        store.upsert_organisation(&by, &organisation).await.unwrap();
+        let clone = store.clone();
+        assert_eq!(clone.get_organisation(&organisation.id).await.unwrap(), Some(organisation));
+        assert_eq!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { entries: 1 });
+    }
+}
