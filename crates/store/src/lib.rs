@@ -14,6 +14,7 @@
 mod audit_chain;
 mod error;
 pub mod intake;
+pub mod respondents;
 mod migrations;
 mod postgres;
 mod records;

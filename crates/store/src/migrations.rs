@@ -32,6 +32,7 @@ pub(crate) fn sqlite() -> Migrator {
     migrator(&[
         (1, "initial", include_str!("../migrations/sqlite/0001_initial.sql")),
         (2, "intake", include_str!("../migrations/sqlite/0002_intake.sql")),
+        (3, "respondents", include_str!("../migrations/sqlite/0003_respondents.sql")),
     ])
 }
 
@@ -40,5 +41,6 @@ pub(crate) fn postgres() -> Migrator {
     migrator(&[
         (1, "initial", include_str!("../migrations/postgres/0001_initial.sql")),
         (2, "intake", include_str!("../migrations/postgres/0002_intake.sql")),
+        (3, "respondents", include_str!("../migrations/postgres/0003_respondents.sql")),
     ])
 }

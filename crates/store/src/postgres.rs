@@ -36,3 +36,4 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::PgPool, crate::StoreError
 
 include!("backend_shared.rs");
 include!("backend_intake.rs");
+include!("backend_respondents.rs");

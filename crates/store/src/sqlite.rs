@@ -71,3 +71,4 @@ pub(crate) async fn connect_memory() -> Result<sqlx::SqlitePool, crate::StoreErr
 
 include!("backend_shared.rs");
 include!("backend_intake.rs");
+include!("backend_respondents.rs");

@@ -5,6 +5,7 @@
 
 mod helpers;
 mod intake;
+mod respondents;
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
