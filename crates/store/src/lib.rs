@@ -7,9 +7,14 @@
 //! writes its audit entry in the same transaction as the change; the audit log is only
 //! appended to, and appends are serialised so the hash chain never forks.
 //!
-//! **API boundary:** callers see domain types and [`StoreError`]; no SQL type leaves this
-//! crate. Both backends run the same SQL text (see `backend_shared.rs`) and are checked by
-//! one contract-test suite (`tests/contract`).
+//! **API boundary:** callers see domain types and [`StoreError`]. The variants of [`Store`]
+//! hold the sqlx pools only so this crate's modules can dispatch to a backend; code outside
+//! the crate calls methods and never matches on them. Both backends run the same SQL text
+//! (see `backend_shared.rs`) and are checked by one contract-test suite (`tests/contract`).
+//!
+//! **Durability:** SQLite runs in WAL mode with `synchronous = FULL`, so a commit is on disk
+//! (not only in the OS cache) before the call returns, which survives power loss as well as
+//! `kill -9`; PostgreSQL keeps its default `synchronous_commit = on`.
 
 mod audit_chain;
 mod error;
