@@ -331,3 +331,73 @@ fn json_report(
     }
     report
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use std::io::Write;
+
+    fn csv_file(content: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        file.write_all(content.as_bytes()).unwrap();
+        file
+    }
+
+    #[test]
+    fn reads_mlma_rows_and_reports_bad_ones_by_line() {
+        let file = csv_file(concat!(
+            "HITId,tweet,sentiment,directness,annotator_sentiment,target,group\n",
+            "1,\"bonjour, tout le monde\",normal,indirect,indifference,other,other\n",
+            "2,\"sur deux\nlignes\",offensive_normal,direct,shock,other,individual\n",
+            "3,texte,angry,direct,shock,other,other\n",
+            "4,peur,fearful,direct,fear,origin,other\n",
+        ));
+        let (cases, errors) = read_mlma(file.path()).unwrap();
+        let ids: Vec<&str> = cases.iter().map(|case| case.id.as_str()).collect();
+        assert_eq!(ids, ["mlma-1", "mlma-2", "mlma-4"]);
+        assert!(cases[0].expected.is_acceptable());
+        assert_eq!(cases[0].text, "bonjour, tout le monde");
+        assert_eq!(cases[1].text, "sur deux\nlignes");
+        assert_eq!(cases[1].expected.categories, [Category::Abusive]);
+        assert_eq!(cases[2].expected.categories, [Category::Hateful]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 5, "{}", errors[0]);
+        assert_eq!(errors[0].field.as_deref(), Some("sentiment"));
+    }
+
+    #[test]
+    fn a_csv_without_the_mlma_columns_is_refused_with_the_column_name() {
+        let file = csv_file("id,text\n1,bonjour\n");
+        let error = read_mlma(file.path()).unwrap_err().to_string();
+        assert!(error.contains("HITId"), "{error}");
+    }
+
+    #[test]
+    fn the_format_follows_the_extension_unless_given() {
+        assert_eq!(
+            format_from_extension(Path::new("fr_dataset.CSV")),
+            EvalFormat::Mlma
+        );
+        assert_eq!(
+            format_from_extension(Path::new("quebec.jsonl")),
+            EvalFormat::Jsonl
+        );
+        assert_eq!(
+            format_from_extension(Path::new("sans-extension")),
+            EvalFormat::Jsonl
+        );
+    }
+
+    #[test]
+    fn the_default_policy_enables_every_category_and_a_profile_is_resolved() {
+        let (policy, name) = evaluation_policy(None).unwrap();
+        assert_eq!(policy.clauses.len(), Category::ALL.len());
+        assert_eq!(name, "toutes-catégories");
+        let (mamh, name) = evaluation_policy(Some("mamh")).unwrap();
+        assert_eq!(name, "mamh");
+        assert!(!mamh.clauses.is_empty());
+        assert!(evaluation_policy(Some("/no/such/profile.toml")).is_err());
+    }
+}
