@@ -53,7 +53,7 @@ fn mamh_first_return_is_fourteen_business_hours_in_three_stages() {
                 Role::CommunityManager
             ),
             (
-                "sector_answer",
+                "sector",
                 Budget::Business(SignedDuration::from_mins(690)),
                 Role::Respondent
             ),
