@@ -1,0 +1,166 @@
+//! The escalation routine: one pass over an organisation's open cases at an instant. The
+//! server runs it periodically and `balise escalate` runs it once; running it again at the
+//! same instant sends nothing new. Each notification is recorded after the relay accepted
+//! it (a failed send is retried on the next pass; a crash between the two is the only way
+//! one could go out twice).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use domain::audit::Attribution;
+use domain::business_time::VigilancePeriod;
+use domain::deadlines::{business_calendar, plan_first_response, vigilance_period};
+use domain::entities::{CaseId, OrganisationId};
+use domain::profile::Profile;
+use jiff::{SignedDuration, Timestamp};
+use store::respondents::{SentNotification, Transfer};
+use store::Store;
+
+use crate::compose::compose;
+use crate::mailer::Mailer;
+use crate::plan::{due_notifications, CaseDeadlines, DueNotification, EscalationRules, Recipients};
+use crate::NotifyError;
+
+/// The route id of urgent cases.
+const URGENT_ROUTE: &str = "urgent";
+
+/// How long a running vigilance period is assumed to last when computing deadlines: until
+/// stopped, which a pass cannot know; a year covers any deadline a pass computes.
+const RUNNING_VIGILANCE_HORIZON: SignedDuration = SignedDuration::from_hours(24 * 366);
+
+/// What one pass did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EscalationReport {
+    /// Cases moved because an absence started or ended.
+    pub transfers: Vec<Transfer>,
+    /// What was due.
+    pub due: Vec<DueNotification>,
+    /// What was sent and recorded (empty in a dry run).
+    pub sent: Vec<DueNotification>,
+    /// Due but with no configured recipient (not recorded: it goes out once one is set).
+    pub unaddressed: Vec<DueNotification>,
+    /// Due but the relay refused it or none is configured, with the reason.
+    pub failed: Vec<(DueNotification, String)>,
+}
+
+/// Reads the organisation's recipients from its notification addresses (`communications_manager`,
+/// `sector_manager:<sector>`, `urgent`, `user:<login>`); returns them with the per-login map.
+fn recipients_from(addresses: &[(String, String)]) -> (Recipients, HashMap<String, String>) {
+    let mut recipients = Recipients::default();
+    let mut by_login = HashMap::new();
+    let mut sector_managers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (recipient, address) in addresses {
+        if recipient == "communications_manager" {
+            recipients.communications_manager.push(address.clone());
+        } else if recipient == "urgent" {
+            recipients.urgent.push(address.clone());
+        } else if let Some(sector) = recipient.strip_prefix("sector_manager:") {
+            sector_managers.entry(sector.to_owned()).or_default().push(address.clone());
+        } else if let Some(login) = recipient.strip_prefix("user:") {
+            by_login.insert(login.to_owned(), address.clone());
+        }
+    }
+    recipients.sector_managers = sector_managers;
+    (recipients, by_login)
+}
+
+/// Runs one pass for `organisation_id` at `at`: moves cases whose respondent's absence
+/// started or ended, then sends (unless `dry_run`) the warnings, breach escalations and
+/// urgent pages due. Without a mailer nothing is sent and what was due is reported failed.
+pub async fn run_escalation(
+    store: &Store,
+    by: &Attribution,
+    organisation_id: &OrganisationId,
+    at: Timestamp,
+    mailer: Option<&Mailer>,
+    rules: EscalationRules,
+    dry_run: bool,
+) -> Result<EscalationReport, NotifyError> {
+    let organisation = store.get_organisation(organisation_id).await?.ok_or_else(|| {
+        NotifyError::Config(format!("l'organisme « {organisation_id} » n'existe pas"))
+    })?;
+    let profile = Profile::resolve(organisation.profile_id.as_str())
+        .map_err(|error| NotifyError::Config(format!("profil « {} » : {error}", organisation.profile_id)))?;
+    let mut report = EscalationReport::default();
+    if !dry_run {
+        report.transfers = store.reassign_for_absences(by, organisation_id, at).await?;
+    }
+
+    let records = store.list_vigilance(organisation_id).await?;
+    let vigilance_active = records.iter().any(|record| record.covers(at));
+    let mut periods: Vec<VigilancePeriod> = Vec::new();
+    for record in &records {
+        let end = match record.end {
+            Some(end) => end,
+            None => record.start.checked_add(RUNNING_VIGILANCE_HORIZON).map_err(domain::business_time::BusinessTimeError::from)?,
+        };
+        if let Some(period) = vigilance_period(&profile, record.start, end) {
+            periods.push(period?);
+        }
+    }
+    let office_calendar = business_calendar(&profile, Vec::new())?;
+    let calendar = business_calendar(&profile, periods)?;
+
+    let addresses = store.notification_addresses(organisation_id).await?;
+    let (recipients, by_login) = recipients_from(&addresses);
+    let mut login_of = HashMap::new();
+    for entry in store.list_respondents(organisation_id).await? {
+        login_of.insert(entry.designation.respondent, entry.respondent_login.to_string());
+        if let (Some(id), Some(login)) = (entry.designation.substitute, entry.substitute_login) {
+            login_of.insert(id, login.to_string());
+        }
+    }
+
+    let open = store.cases_for_deadlines(organisation_id).await?;
+    let mut texts: HashMap<CaseId, String> = HashMap::new();
+    let mut cases = Vec::with_capacity(open.len());
+    for item in open {
+        let plan = plan_first_response(&profile, &calendar, item.received_at)?;
+        let assignee_address = item
+            .case
+            .assignee
+            .and_then(|user| login_of.get(&user))
+            .and_then(|login| by_login.get(login))
+            .cloned();
+        cases.push(CaseDeadlines {
+            case_id: item.case.id,
+            status: item.case.status,
+            stages: plan.stages,
+            urgent: item.case.route.as_ref().is_some_and(|route| route.to_string() == URGENT_ROUTE),
+            sector: item.sector.map(|sector| sector.as_str().to_owned()),
+            assignee_address,
+        });
+        texts.insert(item.case.id, item.text);
+    }
+    let sent: BTreeSet<_> = store
+        .sent_notifications(organisation_id)
+        .await?
+        .into_iter()
+        .map(|sent| (sent.case_id, sent.stage, sent.kind))
+        .collect();
+    report.due = due_notifications(&calendar, &office_calendar, &cases, &sent, &recipients, rules, vigilance_active, at)?;
+    if dry_run {
+        return Ok(report);
+    }
+    for notification in report.due.clone() {
+        if notification.recipients.is_empty() {
+            report.unaddressed.push(notification);
+            continue;
+        }
+        let Some(mailer) = mailer else {
+            report.failed.push((notification, "aucun relais SMTP configuré".to_owned()));
+            continue;
+        };
+        let text = texts.get(&notification.case_id).map_or("", String::as_str);
+        let reference = format!("n° {}", notification.case_id.get());
+        let email = compose(&notification, profile.time_zone(), &reference, text, mailer.public_url());
+        if let Err(error) = mailer.send(&email).await {
+            tracing::warn!(case = notification.case_id.get(), %error, "notification not sent");
+            report.failed.push((notification, error.to_string()));
+            continue;
+        }
+        let record = SentNotification { case_id: notification.case_id, stage: notification.stage.clone(), kind: notification.kind };
+        store.record_notification_sent(by, organisation_id, &record, &notification.recipients).await?;
+        report.sent.push(notification);
+    }
+    Ok(report)
+}
