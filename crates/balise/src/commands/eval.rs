@@ -49,9 +49,8 @@ pub struct EvalModerationArgs {
 /// Format du fichier étiqueté.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum EvalFormat {
-    /// Une ligne JSON par message : id, text, categories, urgent (jeux du projet).
+    // No doc comments on the variants: clap would print them untranslated in English help.
     Jsonl,
-    /// CSV MLMA (HITId, tweet, sentiment…) : « normal » seul = acceptable.
     Mlma,
 }
 
@@ -114,7 +113,17 @@ fn run_moderation(args: EvalModerationArgs) -> anyhow::Result<ExitCode> {
         EvalFormat::Mlma => read_mlma(&args.file)?,
     };
     for error in &errors {
-        eprintln!("{} : ligne ignorée : {error}", args.file.display());
+        let field = error
+            .field
+            .as_deref()
+            .map(|field| format!(", champ « {field} »"))
+            .unwrap_or_default();
+        eprintln!(
+            "{} : ligne {}{field} ignorée : {}",
+            args.file.display(),
+            error.line,
+            error.message
+        );
     }
     if cases.is_empty() {
         anyhow::bail!("{} : aucun message étiqueté lisible", args.file.display());
