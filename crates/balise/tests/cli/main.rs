@@ -5,3 +5,4 @@
 mod helpers;
 mod sla;
 mod help;
+mod profile;
