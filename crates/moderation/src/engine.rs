@@ -224,7 +224,11 @@ impl Engine {
             .map(|hit| normalized.token_index_at(hit.start))
             .collect();
         reporting.sort_unstable();
-        let quotes = QuoteMap::new(original);
+        // Quotation marks matter only for insults and hate; most comments have neither.
+        let needs_quotes = hits.iter().any(|hit| {
+            matches!(hit.kind, LexKind::Breach(Category::Hateful | Category::Abusive) | LexKind::Cue(Cue::HateGroup))
+        });
+        let quotes = if needs_quotes { QuoteMap::new(original) } else { QuoteMap { changes: Vec::new() } };
         let context = Context { normalized, quotes: &quotes, counter_speech, reporting: &reporting };
 
         let mut spans: Vec<Span> = Vec::new();
@@ -663,8 +667,19 @@ fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
     if length < 4 {
         return false;
     }
-    let vowels = token.bytes().filter(|byte| matches!(byte, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')).count();
-    if vowels == 0 {
+    let mut vowels = 0usize;
+    let mut consonant_run = 0usize;
+    let mut longest_consonant_run = 0usize;
+    for byte in token.bytes() {
+        if matches!(byte, b'a' | b'e' | b'i' | b'o' | b'u' | b'y') {
+            vowels += 1;
+            consonant_run = 0;
+        } else {
+            consonant_run += 1;
+            longest_consonant_run = longest_consonant_run.max(consonant_run);
+        }
+    }
+    if vowels == 0 || longest_consonant_run >= 5 || (length >= 8 && vowels * 6 < length) {
         return true;
     }
     // Four letters at a time as one integer, looked up in the sorted keyboard runs: this
@@ -675,18 +690,7 @@ fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
     }) {
         return true;
     }
-    let mut consonant_run = 0usize;
-    for byte in token.bytes() {
-        if matches!(byte, b'a' | b'e' | b'i' | b'o' | b'u' | b'y') {
-            consonant_run = 0;
-        } else {
-            consonant_run += 1;
-            if consonant_run >= 5 {
-                return true;
-            }
-        }
-    }
-    length >= 8 && vowels * 6 < length
+    false
 }
 
 /// Keyboard mashing, strings of consonants, or punctuation alone: nothing a person can read.

@@ -293,9 +293,11 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
         }
     }
 
+    // A contiguous NFA scans as fast as a DFA here (measured with `balise bench
+    // moderation`) in a fifth of the memory (about 8 MB instead of 40 MB).
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(&patterns)
         .or_else(|_| AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&patterns))?;
     let longest_pattern = patterns.iter().map(|pattern| pattern.trim().len()).max().unwrap_or(0);

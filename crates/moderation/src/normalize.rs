@@ -207,15 +207,13 @@ fn apply_leetspeak(units: &mut [Unit], raw_tokens: &[RawToken]) {
 
 /// A token left with only `@` or `$` (a lone dollar sign, an `@` between spaces) carries no
 /// word: it is dropped so that it cannot glue neighbours together.
-fn split_symbol_only_tokens(units: &[Unit], raw_tokens: Vec<RawToken>) -> Vec<RawToken> {
+fn split_symbol_only_tokens(units: &[Unit], mut raw_tokens: Vec<RawToken>) -> Vec<RawToken> {
+    raw_tokens.retain(|token| {
+        units
+            .get(token.start..token.end)
+            .is_some_and(|slice| slice.iter().any(|unit| unit.byte != b'@' && unit.byte != b'$'))
+    });
     raw_tokens
-        .into_iter()
-        .filter(|token| {
-            units
-                .get(token.start..token.end)
-                .is_some_and(|slice| slice.iter().any(|unit| unit.byte != b'@' && unit.byte != b'$'))
-        })
-        .collect()
 }
 
 fn is_single_letter(units: &[Unit], token: &RawToken) -> bool {
