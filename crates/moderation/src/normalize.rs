@@ -231,7 +231,8 @@ fn emit(units: Vec<Unit>, raw_tokens: &[RawToken], original_char_count: usize) -
         tokens: Vec::with_capacity(raw_tokens.len()),
         original_char_count,
     };
-    let mut bytes: Vec<u8> = Vec::with_capacity(units.len() + raw_tokens.len());
+    // Built as a `String` directly: every byte pushed is ASCII, so no validation pass.
+    let mut bytes = String::with_capacity(units.len() + raw_tokens.len());
 
     let mut index = 0;
     while index < raw_tokens.len() {
@@ -248,7 +249,7 @@ fn emit(units: Vec<Unit>, raw_tokens: &[RawToken], original_char_count: usize) -
         let Some(first) = raw_tokens.get(index) else { break };
 
         if !bytes.is_empty() {
-            bytes.push(TOKEN_SEPARATOR);
+            bytes.push(char::from(TOKEN_SEPARATOR));
             let next_origin = units.get(first.start).map_or(0, |unit| unit.start);
             output.origin_start.push(next_origin);
             output.origin_end.push(next_origin);
@@ -281,7 +282,7 @@ fn emit(units: Vec<Unit>, raw_tokens: &[RawToken], original_char_count: usize) -
                     continue;
                 }
                 previous_letter = if repeats { Some(byte) } else { None };
-                bytes.push(byte);
+                bytes.push(char::from(byte));
                 output.origin_start.push(unit.start);
                 output.origin_end.push(unit.end);
                 output.run_length.push(1);
@@ -308,8 +309,7 @@ fn emit(units: Vec<Unit>, raw_tokens: &[RawToken], original_char_count: usize) -
         }
         index = group_end;
     }
-    // Every byte pushed is ASCII, so this conversion cannot fail; fall back to lossy anyway.
-    output.text = String::from_utf8(bytes).unwrap_or_default();
+    output.text = bytes;
     output
 }
 
@@ -331,7 +331,13 @@ fn fold_char(character: char) -> Folded {
         }
         _ => {}
     }
-    let lower = character.to_lowercase().next().unwrap_or(character);
+    // Uppercase Latin-1 letters (À to Þ, but not ×) are their lowercase minus 0x20: the
+    // common case in French, without the Unicode case tables.
+    let lower = if (0xC0..=0xDE).contains(&code) && code != 0xD7 {
+        char::from_u32(code + 0x20).unwrap_or(character)
+    } else {
+        character.to_lowercase().next().unwrap_or(character)
+    };
     if let Some(folded) = fold_latin(lower) {
         return folded;
     }
