@@ -387,8 +387,18 @@ impl Engine {
             covered.push((start, end));
             evidence_ranges.push((kind, start, end));
         }
+        // Nested matches of the same kind (« je vais faire sauter » inside « je vais faire
+        // sauter l'édifice ») would repeat the same words: keep the outermost ranges.
+        evidence_ranges.sort_by_key(|(kind, start, end)| (evidence_order(*kind), *start, std::cmp::Reverse(*end)));
+        let mut outermost: Vec<(EvidenceKind, usize, usize)> = Vec::with_capacity(evidence_ranges.len());
+        for range in evidence_ranges {
+            let nested = outermost.last().is_some_and(|(kind, _, end)| *kind == range.0 && range.2 <= *end);
+            if !nested {
+                outermost.push(range);
+            }
+        }
+        let mut evidence_ranges = outermost;
         evidence_ranges.sort_by_key(|(kind, start, end)| (*start, *end, evidence_order(*kind)));
-        evidence_ranges.dedup();
 
         let mut categories: Vec<Category> = Vec::new();
         for category in Category::ALL {
