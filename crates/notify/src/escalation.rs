@@ -17,7 +17,7 @@ use store::Store;
 
 use crate::compose::compose;
 use crate::mailer::Mailer;
-use crate::plan::{due_notifications, CaseDeadlines, DueNotification, EscalationRules, Recipients};
+use crate::plan::{due_notifications, Calendars, CaseDeadlines, DueNotification, EscalationRules, Recipients};
 use crate::NotifyError;
 
 /// The route id of urgent cases.
@@ -137,7 +137,8 @@ pub async fn run_escalation(
         .into_iter()
         .map(|sent| (sent.case_id, sent.stage, sent.kind))
         .collect();
-    report.due = due_notifications(&calendar, &office_calendar, &cases, &sent, &recipients, rules, vigilance_active, at)?;
+    let calendars = Calendars { business: &calendar, office: &office_calendar, vigilance_active };
+    report.due = due_notifications(calendars, &cases, &sent, &recipients, rules, at)?;
     if dry_run {
         return Ok(report);
     }

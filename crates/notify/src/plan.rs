@@ -83,19 +83,27 @@ fn pending_stages(case: &CaseDeadlines) -> &[PlannedStage] {
     }
 }
 
-/// What is due at `at`. `calendar` is the organisation's business calendar with its
-/// vigilance periods; `office_calendar` is the same without them (to tell "outside office
-/// hours" during vigilance); `vigilance_active` says whether a vigilance period covers `at`.
+/// The calendars a decision reads.
+#[derive(Clone, Copy, Debug)]
+pub struct Calendars<'a> {
+    /// The organisation's business calendar with its vigilance periods.
+    pub business: &'a BusinessCalendar,
+    /// The same without vigilance, to tell "outside office hours" during vigilance.
+    pub office: &'a BusinessCalendar,
+    /// Whether a vigilance period covers the instant of the decision.
+    pub vigilance_active: bool,
+}
+
+/// What is due at `at` for `cases`, given what was already `sent`.
 pub fn due_notifications(
-    calendar: &BusinessCalendar,
-    office_calendar: &BusinessCalendar,
+    calendars: Calendars<'_>,
     cases: &[CaseDeadlines],
     sent: &BTreeSet<(CaseId, String, NotificationKind)>,
     recipients: &Recipients,
     rules: EscalationRules,
-    vigilance_active: bool,
     at: Timestamp,
 ) -> Result<Vec<DueNotification>, BusinessTimeError> {
+    let Calendars { business: calendar, office: office_calendar, vigilance_active } = calendars;
     let already = |case_id: CaseId, stage: &str, kind: NotificationKind| {
         sent.contains(&(case_id, stage.to_owned(), kind))
     };
@@ -204,7 +212,7 @@ mod tests {
         assert_eq!(due_at, at("2026-03-03T14:15:00Z"));
         let none = BTreeSet::new();
         let plan = |now: &str| {
-            due_notifications(&calendar, &calendar, &[case.clone()], &none, &recipients(), EscalationRules::default(), false, at(now))
+            due_notifications(Calendars { business: &calendar, office: &calendar, vigilance_active: false }, std::slice::from_ref(&case), &none, &recipients(), EscalationRules::default(), at(now))
                 .unwrap()
         };
         assert!(plan("2026-03-03T02:00:00Z").is_empty(), "nothing at night");
@@ -221,7 +229,7 @@ mod tests {
         let (calendar, case) = mamh_case("2026-03-02T20:45:00Z", CaseStatus::Open, false);
         let now = at("2026-03-03T16:30:00Z"); // Tuesday 11:30: triage 2 h 15 late
         let mut sent = BTreeSet::new();
-        let due = due_notifications(&calendar, &calendar, &[case.clone()], &sent, &recipients(), EscalationRules::default(), false, now).unwrap();
+        let due = due_notifications(Calendars { business: &calendar, office: &calendar, vigilance_active: false }, std::slice::from_ref(&case), &sent, &recipients(), EscalationRules::default(), now).unwrap();
         let breach = due.iter().find(|n| n.kind == NotificationKind::Breach).unwrap();
         assert_eq!(breach.stage, "triage");
         assert_eq!(breach.business_offset, SignedDuration::from_mins(135));
@@ -229,12 +237,12 @@ mod tests {
         for notification in &due {
             sent.insert((notification.case_id, notification.stage.clone(), notification.kind));
         }
-        let again = due_notifications(&calendar, &calendar, &[case.clone()], &sent, &recipients(), EscalationRules::default(), false, now).unwrap();
+        let again = due_notifications(Calendars { business: &calendar, office: &calendar, vigilance_active: false }, std::slice::from_ref(&case), &sent, &recipients(), EscalationRules::default(), now).unwrap();
         assert!(again.is_empty(), "{again:?}");
         // Answered cases raise nothing.
         let answered = CaseDeadlines { status: CaseStatus::Answered, ..case };
         let none = BTreeSet::new();
-        assert!(due_notifications(&calendar, &calendar, &[answered], &none, &recipients(), EscalationRules::default(), false, now).unwrap().is_empty());
+        assert!(due_notifications(Calendars { business: &calendar, office: &calendar, vigilance_active: false }, &[answered], &none, &recipients(), EscalationRules::default(), now).unwrap().is_empty());
     }
 
     #[test]
@@ -243,13 +251,13 @@ mod tests {
         let (office, case) = mamh_case("2026-03-07T15:00:00Z", CaseStatus::Open, true); // Saturday
         let saturday_noon = at("2026-03-07T17:00:00Z");
         let none = BTreeSet::new();
-        let plain = due_notifications(&office, &office, &[case.clone()], &none, &recipients(), EscalationRules::default(), false, saturday_noon).unwrap();
+        let plain = due_notifications(Calendars { business: &office, office: &office, vigilance_active: false }, std::slice::from_ref(&case), &none, &recipients(), EscalationRules::default(), saturday_noon).unwrap();
         assert!(plain.iter().all(|n| n.kind != NotificationKind::UrgentPage));
         let Some(period) = vigilance_period(&profile, at("2026-03-06T00:00:00Z"), at("2026-03-09T00:00:00Z")) else {
             panic!("the MAMH profile defines a vigilance mode");
         };
         let vigilant = business_calendar(&profile, vec![period.unwrap()]).unwrap();
-        let paged = due_notifications(&vigilant, &office, &[case], &none, &recipients(), EscalationRules::default(), true, saturday_noon).unwrap();
+        let paged = due_notifications(Calendars { business: &vigilant, office: &office, vigilance_active: true }, std::slice::from_ref(&case), &none, &recipients(), EscalationRules::default(), saturday_noon).unwrap();
         let page = paged.iter().find(|n| n.kind == NotificationKind::UrgentPage).unwrap();
         assert_eq!(page.recipients, vec!["dcom@example.org".to_owned(), "garde@example.org".to_owned()]);
     }
