@@ -24,6 +24,7 @@ case "$command" in
 start)
     if ! "$PYTHON" -c 'import aiosmtpd' 2>/dev/null; then
         echo "smtp-sink.sh: installing python3-aiosmtpd" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get update >&2 || true
         DEBIAN_FRONTEND=noninteractive apt-get install -y python3-aiosmtpd >&2
     fi
     # The Mailbox handler only creates the Maildir when the folder is missing: make it whole.

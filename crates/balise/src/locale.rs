@@ -75,10 +75,17 @@ fn localize_tree(
     if locale == Locale::English {
         let prefix = if path.is_empty() { "balise".to_owned() } else { path.to_owned() };
         command = command.mut_args(|arg| {
-            // Global arguments are declared once at the top, so fall back to `balise.<id>`.
+            // Global arguments are declared once at the top, so fall back to `balise.<id>`;
+            // options shared by every subcommand of a group are keyed `group *.<id>`.
             let key = format!("{prefix}.{}", arg.get_id());
             let global_key = format!("balise.{}", arg.get_id());
-            match english.get(&key).or_else(|| english.get(&global_key)) {
+            let group = prefix.split(' ').next().unwrap_or_default();
+            let shared_key = format!("{group} *.{}", arg.get_id());
+            match english
+                .get(&key)
+                .or_else(|| english.get(&shared_key))
+                .or_else(|| english.get(&global_key))
+            {
                 Some(help) => arg.help(*help),
                 None => arg,
             }

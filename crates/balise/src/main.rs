@@ -31,6 +31,10 @@ enum Command {
     Audit(commands::audit::AuditArgs),
     Kb(commands::kb::KbArgs),
     Eval(commands::eval::EvalArgs),
+    Import(commands::import::ImportArgs),
+    Respondents(commands::respondents::RespondentsArgs),
+    Vigilance(commands::vigilance::VigilanceArgs),
+    Escalate(commands::escalate::EscalateArgs),
 }
 
 const HELP_EN_ROOT: &[(&str, &str)] = &[
@@ -47,6 +51,10 @@ fn english_help() -> HashMap<String, &'static str> {
         commands::audit::HELP_EN,
         commands::kb::HELP_EN,
         commands::eval::HELP_EN,
+        commands::import::HELP_EN,
+        commands::respondents::HELP_EN,
+        commands::vigilance::HELP_EN,
+        commands::escalate::HELP_EN,
     ];
     let mut english = HashMap::new();
     for table in tables {
@@ -96,6 +104,10 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Audit(args) => runtime()?.block_on(commands::audit::run(args)),
         Command::Kb(args) => commands::kb::run(args),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Import(args) => runtime()?.block_on(commands::import::run(args)),
+        Command::Respondents(args) => runtime()?.block_on(commands::respondents::run(args)),
+        Command::Vigilance(args) => runtime()?.block_on(commands::vigilance::run(args)),
+        Command::Escalate(args) => runtime()?.block_on(commands::escalate::run(args)),
     }
 }
 

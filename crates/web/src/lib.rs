@@ -5,6 +5,7 @@
 //! domain types; nothing else in the workspace derives wire formats for HTTP.
 
 pub mod api;
+pub mod api_messages;
 mod pages;
 mod server;
 mod state;

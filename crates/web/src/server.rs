@@ -20,7 +20,7 @@ impl Application {
         let listener = TcpListener::bind(address).await?;
         let router = Router::new()
             .merge(pages::router())
-            .nest("/api/v1", api::router())
+            .nest("/api/v1", api::router().merge(crate::api_messages::router()))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
         Ok(Application { listener, router })

@@ -4,8 +4,12 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod escalate;
 pub mod eval;
+pub mod import;
 pub mod kb;
 pub mod profile;
+pub mod respondents;
 pub mod serve;
 pub mod sla;
+pub mod vigilance;
