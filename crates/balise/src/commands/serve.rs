@@ -60,6 +60,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let organisations = crate::demo::load_organisations(&store, &profile_refs, args.demo).await?;
 
+    let store_for_escalation = store.clone();
     let state = web::AppState::new(store, organisations.clone());
     let application = web::Application::build(settings.listen, state)
         .await
@@ -75,11 +76,57 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo {
         crate::demo::print_demo_summary();
     }
+    start_escalation_task(store_for_escalation, &organisations)?;
     println!("Ctrl+C pour arrêter.");
 
     application.run_until_stopped(shutdown_signal()).await?;
     println!("Balise arrêté.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often the deadlines are checked for warnings and breaches.
+const ESCALATION_PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// When an SMTP relay is configured (`BALISE_SMTP_HOST`…), checks every organisation's
+/// deadlines once a minute and sends the warnings and escalations that are due; each
+/// pass also moves cases to substitutes during absences.
+fn start_escalation_task(
+    store: store::Store,
+    organisations: &[web::OrganisationEntry],
+) -> anyhow::Result<()> {
+    let Some(config) = notify::SmtpConfig::from_env()? else {
+        println!("  courriels           : aucun relais SMTP configuré (BALISE_SMTP_HOST), rappels désactivés");
+        return Ok(());
+    };
+    println!("  courriels           : rappels et escalades par le relais SMTP configuré");
+    let mailer = notify::Mailer::new(&config)?;
+    let by = domain::audit::Attribution::by(domain::audit::Actor::system("escalation")?);
+    let organisation_ids = organisations
+        .iter()
+        .map(|entry| domain::entities::OrganisationId::parse(&entry.id))
+        .collect::<Result<Vec<_>, _>>()?;
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(ESCALATION_PERIOD);
+        loop {
+            ticker.tick().await;
+            for organisation_id in &organisation_ids {
+                let outcome = notify::run_escalation(
+                    &store,
+                    &by,
+                    organisation_id,
+                    jiff::Timestamp::now(),
+                    Some(&mailer),
+                    notify::plan::EscalationRules::default(),
+                    false,
+                )
+                .await;
+                if let Err(error) = outcome {
+                    tracing::error!(%error, organisation = %organisation_id, "escalation pass failed");
+                }
+            }
+        }
+    });
+    Ok(())
 }
 
 async fn shutdown_signal() {
