@@ -131,10 +131,10 @@ impl Engine {
                 spans.push(Span::Original { kind: EvidenceKind::Category(Category::PersonalInfo), start, end });
             }
         }
-        if policy_enables(policy, Category::Incomprehensible) {
-            if let Some((start, end)) = incomprehensible_range(&normalized, &message.text, scan.stopword_count) {
-                spans.push(Span::Original { kind: EvidenceKind::Category(Category::Incomprehensible), start, end });
-            }
+        if policy_enables(policy, Category::Incomprehensible)
+            && let Some((start, end)) = incomprehensible_range(&normalized, &message.text, scan.stopword_count)
+        {
+            spans.push(Span::Original { kind: EvidenceKind::Category(Category::Incomprehensible), start, end });
         }
         if policy_enables(policy, Category::Repeated) && is_repeated(policy, message, &normalized, history) {
             spans.push(Span::Original {

@@ -189,10 +189,10 @@ fn one_for_l_variants(phrase: &str) -> Vec<String> {
     for mask in 1u32..(1 << positions.len()) {
         let mut bytes = phrase.as_bytes().to_vec();
         for (bit, position) in positions.iter().enumerate() {
-            if mask & (1 << bit) != 0 {
-                if let Some(byte) = bytes.get_mut(*position) {
-                    *byte = b'1';
-                }
+            if mask & (1 << bit) != 0
+                && let Some(byte) = bytes.get_mut(*position)
+            {
+                *byte = b'1';
             }
         }
         if let Ok(variant) = String::from_utf8(bytes) {
@@ -214,10 +214,15 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
             entries.push(Vec::new());
             patterns.len() - 1
         });
-        if let Some(list) = entries.get_mut(id) {
-            if !list.iter().any(|existing| existing.kind == entry.kind && existing.slot == entry.slot && existing.prefix == entry.prefix && existing.minimum_runs == entry.minimum_runs) {
-                list.push(entry);
-            }
+        if let Some(list) = entries.get_mut(id)
+            && !list.iter().any(|existing| {
+                existing.kind == entry.kind
+                    && existing.slot == entry.slot
+                    && existing.prefix == entry.prefix
+                    && existing.minimum_runs == entry.minimum_runs
+            })
+        {
+            list.push(entry);
         }
     };
 

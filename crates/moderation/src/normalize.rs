@@ -138,10 +138,8 @@ pub fn normalize(original: &str) -> Normalized {
             Folded::Dropped => {
                 // A dropped char inside a token stretches the previous unit so that the
                 // evidence covers it (a combining accent belongs to its letter).
-                if token_open {
-                    if let Some(last) = units.last_mut() {
-                        last.end = char_index + 1;
-                    }
+                if token_open && let Some(last) = units.last_mut() {
+                    last.end = char_index + 1;
                 }
             }
             Folded::Separator => {
