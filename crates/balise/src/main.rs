@@ -35,6 +35,8 @@ enum Command {
     Respondents(commands::respondents::RespondentsArgs),
     Vigilance(commands::vigilance::VigilanceArgs),
     Escalate(commands::escalate::EscalateArgs),
+    Moderate(commands::moderate::ModerateArgs),
+    Bench(commands::bench::BenchArgs),
 }
 
 const HELP_EN_ROOT: &[(&str, &str)] = &[
@@ -55,6 +57,8 @@ fn english_help() -> HashMap<String, &'static str> {
         commands::respondents::HELP_EN,
         commands::vigilance::HELP_EN,
         commands::escalate::HELP_EN,
+        commands::moderate::HELP_EN,
+        commands::bench::HELP_EN,
     ];
     let mut english = HashMap::new();
     for table in tables {
@@ -108,6 +112,8 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Respondents(args) => runtime()?.block_on(commands::respondents::run(args)),
         Command::Vigilance(args) => runtime()?.block_on(commands::vigilance::run(args)),
         Command::Escalate(args) => runtime()?.block_on(commands::escalate::run(args)),
+        Command::Moderate(args) => commands::moderate::run(args),
+        Command::Bench(args) => commands::bench::run(args),
     }
 }
 

@@ -3,11 +3,13 @@
 //! keyed by `subcommand` or `subcommand.argument`, used when the locale is English.
 
 pub mod audit;
+pub mod bench;
 pub mod calendar;
 pub mod escalate;
 pub mod eval;
 pub mod import;
 pub mod kb;
+pub mod moderate;
 pub mod profile;
 pub mod respondents;
 pub mod serve;
