@@ -5,4 +5,5 @@
 mod helpers;
 mod sla;
 mod help;
+mod moderate;
 mod profile;
