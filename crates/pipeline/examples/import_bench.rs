@@ -18,8 +18,8 @@ use std::time::Instant;
 
 use domain::entities::OrganisationId;
 use domain::profile::Profile;
-use pipeline::reader::JsonLinesReader;
 use pipeline::Pipeline;
+use pipeline::reader::JsonLinesReader;
 
 const TEXTS: [&str; 6] = [
     "Bonjour, quand est-ce que le programme d'aide financière aux municipalités ouvre cette année?",
@@ -33,9 +33,15 @@ const TEXTS: [&str; 6] = [
 #[tokio::main]
 async fn main() {
     let arguments: Vec<String> = std::env::args().skip(1).collect();
-    let total: usize = arguments.first().map_or(1_000_000, |value| value.parse().unwrap());
-    let batch_size: usize = arguments.get(1).map_or(5_000, |value| value.parse().unwrap());
-    let processed: usize = arguments.get(2).map_or(20_000, |value| value.parse().unwrap());
+    let total: usize = arguments
+        .first()
+        .map_or(1_000_000, |value| value.parse().unwrap());
+    let batch_size: usize = arguments
+        .get(1)
+        .map_or(5_000, |value| value.parse().unwrap());
+    let processed: usize = arguments
+        .get(2)
+        .map_or(20_000, |value| value.parse().unwrap());
 
     let mut file = Vec::with_capacity(total * 330);
     for index in 0..total {
@@ -57,10 +63,17 @@ async fn main() {
     println!("{} MB of JSON Lines generated", file.len() / 1_000_000);
 
     let directory = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", directory.path().join("bench.sqlite3").display());
+    let url = format!(
+        "sqlite://{}",
+        directory.path().join("bench.sqlite3").display()
+    );
     let store = store::Store::connect(&url).await.unwrap();
     let profile = Arc::new(Profile::preset("mamh").unwrap());
-    let pipeline = Pipeline::new(store.clone(), vec![(OrganisationId::parse("mamh").unwrap(), profile)], None);
+    let pipeline = Pipeline::new(
+        store.clone(),
+        vec![(OrganisationId::parse("mamh").unwrap(), profile)],
+        None,
+    );
 
     let started = Instant::now();
     let mut batch = Vec::with_capacity(batch_size);
@@ -68,7 +81,11 @@ async fn main() {
     for read in JsonLinesReader::new(file.as_slice()) {
         batch.push(read.unwrap().record.unwrap());
         if batch.len() == batch_size {
-            stored += pipeline.ingest(std::mem::take(&mut batch)).await.unwrap().stored();
+            stored += pipeline
+                .ingest(std::mem::take(&mut batch))
+                .await
+                .unwrap()
+                .stored();
         }
     }
     stored += pipeline.ingest(batch).await.unwrap().stored();
@@ -91,5 +108,8 @@ async fn main() {
     );
     let started = Instant::now();
     let verification = store.verify_audit_chain().await.unwrap();
-    println!("audit chain: {verification:?} in {:.2} s", started.elapsed().as_secs_f64());
+    println!(
+        "audit chain: {verification:?} in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
 }

@@ -17,19 +17,21 @@ use std::sync::Arc;
 
 use domain::audit::{Actor, Attribution};
 use domain::business_time::BusinessCalendar;
-use domain::entities::{AccountId, CaseId, MessageId, NewAccount, NewMessage, Organisation, OrganisationId, ProfileId};
+use domain::entities::{
+    AccountId, CaseId, MessageId, NewAccount, NewMessage, Organisation, OrganisationId, ProfileId,
+};
 use domain::profile::Profile;
 use domain::triage::{KbHit, Route, Triage, TriageInput};
 use moderation::{Engine, History, Policy, PriorMessage, Verdict};
 use serde::Serialize;
 use store::intake::{
-    CaseIntake, DeadlineRecord, IncomingMessage as StoreIncoming, IntakeRecorded, IntakeResult, PendingMessage,
-    StageDeadline, SuggestionRecord, VerdictRecord,
+    CaseIntake, DeadlineRecord, IncomingMessage as StoreIncoming, IntakeRecorded, IntakeResult,
+    PendingMessage, StageDeadline, SuggestionRecord, VerdictRecord,
 };
 use store::{MessageInsertion, Store, StoreError};
 use tokio::sync::Mutex;
 
-pub use record::{FieldError, IncomingMessage, ValidRecord, MAX_TEXT_CHARACTERS};
+pub use record::{FieldError, IncomingMessage, MAX_TEXT_CHARACTERS, ValidRecord};
 pub use triage_context::triage_context;
 
 /// Which engine produced a stored verdict.
@@ -51,7 +53,10 @@ pub enum PipelineError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("profil de l'organisme {organisation} : {message}")]
-    Profile { organisation: String, message: String },
+    Profile {
+        organisation: String,
+        message: String,
+    },
 }
 
 /// What became of one record given to [`Pipeline::ingest`].
@@ -74,13 +79,22 @@ pub struct IngestReport {
 
 impl IngestReport {
     pub fn stored(&self) -> usize {
-        self.results.iter().filter(|status| matches!(status, RecordStatus::Stored { .. })).count()
+        self.results
+            .iter()
+            .filter(|status| matches!(status, RecordStatus::Stored { .. }))
+            .count()
     }
     pub fn duplicates(&self) -> usize {
-        self.results.iter().filter(|status| matches!(status, RecordStatus::Duplicate)).count()
+        self.results
+            .iter()
+            .filter(|status| matches!(status, RecordStatus::Duplicate))
+            .count()
     }
     pub fn refused(&self) -> usize {
-        self.results.iter().filter(|status| matches!(status, RecordStatus::Refused { .. })).count()
+        self.results
+            .iter()
+            .filter(|status| matches!(status, RecordStatus::Refused { .. }))
+            .count()
     }
 }
 
@@ -132,7 +146,10 @@ impl std::fmt::Debug for Pipeline {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         formatter
             .debug_struct("Pipeline")
-            .field("organisations", &self.organisations.keys().collect::<Vec<_>>())
+            .field(
+                "organisations",
+                &self.organisations.keys().collect::<Vec<_>>(),
+            )
             .field("default_organisation", &self.default_organisation)
             .finish_non_exhaustive()
     }
@@ -146,21 +163,27 @@ impl Pipeline {
         organisations: Vec<(OrganisationId, Arc<Profile>)>,
         knowledge_base: Option<Arc<search::KnowledgeBase>>,
     ) -> Pipeline {
-        let default_organisation =
-            if organisations.len() == 1 { organisations.first().map(|(id, _)| id.clone()) } else { None };
+        let default_organisation = if organisations.len() == 1 {
+            organisations.first().map(|(id, _)| id.clone())
+        } else {
+            None
+        };
         let organisations = organisations
             .into_iter()
             .map(|(id, profile)| {
                 let runtime = OrganisationRuntime {
                     policy: profile.moderation_policy(),
                     triage: Triage::new(triage_context(&profile)),
-                    calendar: domain::deadlines::business_calendar(&profile, Vec::new()).map_err(|error| error.to_string()),
+                    calendar: domain::deadlines::business_calendar(&profile, Vec::new())
+                        .map_err(|error| error.to_string()),
                     profile,
                 };
                 (id, runtime)
             })
             .collect();
-        let by = Attribution::by(Actor::system("pipeline").expect("`pipeline` is a valid component name"));
+        let by = Attribution::by(
+            Actor::system("pipeline").expect("`pipeline` is a valid component name"),
+        );
         Pipeline {
             store,
             organisations,
@@ -196,31 +219,51 @@ impl Pipeline {
             if self.store.get_organisation(id).await?.is_some() {
                 continue;
             }
-            let profile_id = ProfileId::parse(runtime.profile.id()).map_err(|error| PipelineError::Profile {
-                organisation: id.to_string(),
-                message: error.to_string(),
-            })?;
-            let organisation = Organisation { id: id.clone(), name: runtime.profile.identity().name.clone(), profile_id };
-            self.store.upsert_organisation(&self.by, &organisation).await?;
+            let profile_id =
+                ProfileId::parse(runtime.profile.id()).map_err(|error| PipelineError::Profile {
+                    organisation: id.to_string(),
+                    message: error.to_string(),
+                })?;
+            let organisation = Organisation {
+                id: id.clone(),
+                name: runtime.profile.identity().name.clone(),
+                profile_id,
+            };
+            self.store
+                .upsert_organisation(&self.by, &organisation)
+                .await?;
         }
         *stored = true;
         Ok(())
     }
 
-    async fn account_for(&self, record: &ValidRecord) -> Result<Result<AccountId, FieldError>, PipelineError> {
-        let key = (record.network.as_str().to_owned(), record.account.as_str().to_owned());
+    async fn account_for(
+        &self,
+        record: &ValidRecord,
+    ) -> Result<Result<AccountId, FieldError>, PipelineError> {
+        let key = (
+            record.network.as_str().to_owned(),
+            record.account.as_str().to_owned(),
+        );
         let mut accounts = self.accounts.lock().await;
         if let Some(id) = accounts.get(&key) {
             return Ok(Ok(*id));
         }
-        let account = match self.store.find_account(&record.network, &record.account).await? {
+        let account = match self
+            .store
+            .find_account(&record.network, &record.account)
+            .await?
+        {
             Some(account) => account,
             None => {
                 let Some(organisation_id) = &self.default_organisation else {
                     return Ok(Err(FieldError::new(
                         "account",
                         "unknown_account",
-                        format!("compte {} inconnu sur {} ; déclarez-le d'abord", record.account, record.network),
+                        format!(
+                            "compte {} inconnu sur {} ; déclarez-le d'abord",
+                            record.account, record.network
+                        ),
                     )));
                 };
                 let new_account = NewAccount {
@@ -276,7 +319,9 @@ impl Pipeline {
         let insertions = self.store.insert_incoming(&self.by, &to_store).await?;
         for (position, insertion) in positions.into_iter().zip(insertions) {
             results[position] = Some(match insertion {
-                MessageInsertion::New(id) => RecordStatus::Stored { message_id: id.get() },
+                MessageInsertion::New(id) => RecordStatus::Stored {
+                    message_id: id.get(),
+                },
                 MessageInsertion::AlreadyStored => RecordStatus::Duplicate,
             });
         }
@@ -297,12 +342,17 @@ impl Pipeline {
         let mut watermark = self.watermark.lock().await;
         while report.processed + report.failed < limit {
             let remaining = limit - report.processed - report.failed;
-            let chunk = u32::try_from(remaining).unwrap_or(u32::MAX).min(PROCESS_CHUNK);
+            let chunk = u32::try_from(remaining)
+                .unwrap_or(u32::MAX)
+                .min(PROCESS_CHUNK);
             let pending = self.store.pending_messages(*watermark, chunk).await?;
             let Some(last) = pending.last() else { break };
             let last_id = last.message.id;
             let mut results = Vec::with_capacity(pending.len());
-            for message in pending.iter().filter(|message| message.failed_attempts < MAX_FAILED_ATTEMPTS) {
+            for message in pending
+                .iter()
+                .filter(|message| message.failed_attempts < MAX_FAILED_ATTEMPTS)
+            {
                 results.push(self.process_one(message).await?);
             }
             let recorded = self.store.record_intake(&self.by, &results).await?;
@@ -355,7 +405,10 @@ impl Pipeline {
         let Some(runtime) = self.organisations.get(&message.organisation_id) else {
             return Ok(IntakeResult::Failed {
                 message_id: message.id,
-                error: format!("aucun profil chargé pour l'organisme {}", message.organisation_id),
+                error: format!(
+                    "aucun profil chargé pour l'organisme {}",
+                    message.organisation_id
+                ),
             });
         };
         let received = &message.received;
@@ -373,7 +426,11 @@ impl Pipeline {
             (Some(knowledge_base), false) => match knowledge_base.best_page(&received.text, 0.0) {
                 // The coverage (share of the question's terms the page holds) does not
                 // depend on the index size, so it is what the triage threshold compares.
-                Ok(hit) => hit.map(|hit| KbHit { url: hit.url, title: hit.title, score: hit.coverage }),
+                Ok(hit) => hit.map(|hit| KbHit {
+                    url: hit.url,
+                    title: hit.title,
+                    score: hit.coverage,
+                }),
                 Err(error) => {
                     tracing::warn!(%error, "knowledge base search failed; triage without it");
                     None
@@ -406,12 +463,22 @@ impl Pipeline {
                 .join(",")
         });
         if pending.automatic || (suggestion.not_a_case && suggestion.route != Route::Urgent) {
-            return Ok(IntakeResult::Processed { message_id: message.id, verdict: verdict_record, verdict_rule, case: None });
+            return Ok(IntakeResult::Processed {
+                message_id: message.id,
+                verdict: verdict_record,
+                verdict_rule,
+                case: None,
+            });
         }
         let deadlines = if suggestion.reply_expected || suggestion.route == Route::Urgent {
             match plan_deadlines(runtime, received.received_at) {
                 Ok(plan) => Some(plan),
-                Err(error) => return Ok(IntakeResult::Failed { message_id: message.id, error }),
+                Err(error) => {
+                    return Ok(IntakeResult::Failed {
+                        message_id: message.id,
+                        error,
+                    });
+                }
             }
         } else {
             None
@@ -421,10 +488,19 @@ impl Pipeline {
             suggestion_rule: Some(route_rule(&suggestion.route).to_owned()),
             deadlines,
         };
-        Ok(IntakeResult::Processed { message_id: message.id, verdict: verdict_record, verdict_rule, case: Some(case) })
+        Ok(IntakeResult::Processed {
+            message_id: message.id,
+            verdict: verdict_record,
+            verdict_rule,
+            case: Some(case),
+        })
     }
 
-    async fn history(&self, pending: &PendingMessage, policy: &Policy) -> Result<History, PipelineError> {
+    async fn history(
+        &self,
+        pending: &PendingMessage,
+        policy: &Policy,
+    ) -> Result<History, PipelineError> {
         let message = &pending.message;
         let earlier = self
             .store
@@ -449,7 +525,11 @@ impl Pipeline {
 
     /// The case opened for a stored message, once processed.
     pub async fn case_for(&self, message_id: MessageId) -> Result<Option<CaseId>, PipelineError> {
-        Ok(self.store.find_case_for_message(message_id).await?.map(|case| case.id))
+        Ok(self
+            .store
+            .find_case_for_message(message_id)
+            .await?
+            .map(|case| case.id))
     }
 }
 
@@ -500,7 +580,11 @@ fn verdict_record(verdict: &Verdict) -> VerdictRecord {
         .collect();
     VerdictRecord {
         action: verdict.action.id().to_owned(),
-        categories: verdict.categories.iter().map(|category| category.id().to_owned()).collect(),
+        categories: verdict
+            .categories
+            .iter()
+            .map(|category| category.id().to_owned())
+            .collect(),
         urgent: verdict.urgent.map(|urgent| urgent.id().to_owned()),
         clauses: verdict.clauses.clone(),
         evidence_json: serde_json::Value::from(evidence).to_string(),
@@ -519,7 +603,11 @@ fn suggestion_record(suggestion: &domain::triage::Suggestion) -> SuggestionRecor
         .iter()
         .map(|reason| serde_json::json!({ "code": reason.code.id(), "text_fr": reason.text_fr }))
         .collect();
-    let alternatives: Vec<String> = suggestion.alternatives.iter().map(ToString::to_string).collect();
+    let alternatives: Vec<String> = suggestion
+        .alternatives
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     SuggestionRecord {
         route_family: suggestion.route.id().to_owned(),
         route,
@@ -528,22 +616,36 @@ fn suggestion_record(suggestion: &domain::triage::Suggestion) -> SuggestionRecor
         alternatives_json: serde_json::Value::from(alternatives).to_string(),
         reply_expected: suggestion.reply_expected,
         suggested_page_json: suggestion.suggested_page.as_ref().map(|page| {
-            serde_json::json!({ "url": page.url, "title": page.title, "score": page.score }).to_string()
+            serde_json::json!({ "url": page.url, "title": page.title, "score": page.score })
+                .to_string()
         }),
     }
 }
 
-fn plan_deadlines(runtime: &OrganisationRuntime, received: jiff::Timestamp) -> Result<DeadlineRecord, String> {
-    let calendar = runtime.calendar.as_ref().map_err(|error| format!("calendrier du profil invalide : {error}"))?;
-    let commitment = domain::deadlines::first_response_commitment(&runtime.profile).map_err(|error| error.to_string())?;
-    let plan = domain::deadlines::plan_first_response(&runtime.profile, calendar, received).map_err(|error| error.to_string())?;
+fn plan_deadlines(
+    runtime: &OrganisationRuntime,
+    received: jiff::Timestamp,
+) -> Result<DeadlineRecord, String> {
+    let calendar = runtime
+        .calendar
+        .as_ref()
+        .map_err(|error| format!("calendrier du profil invalide : {error}"))?;
+    let commitment = domain::deadlines::first_response_commitment(&runtime.profile)
+        .map_err(|error| error.to_string())?;
+    let plan = domain::deadlines::plan_first_response(&runtime.profile, calendar, received)
+        .map_err(|error| error.to_string())?;
     Ok(DeadlineRecord {
         commitment_id: commitment.id.clone(),
         clock_start: plan.clock_start,
         stages: plan
             .stages
             .iter()
-            .map(|stage| StageDeadline { stage: stage.stage.clone(), starts: stage.starts, planned_due: stage.due, ended_at: stage.ended })
+            .map(|stage| StageDeadline {
+                stage: stage.stage.clone(),
+                starts: stage.starts,
+                planned_due: stage.due,
+                ended_at: stage.ended,
+            })
             .collect(),
         first_response_due: plan.first_response_due,
         committed_due: plan.committed_due,

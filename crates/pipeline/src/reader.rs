@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use crate::record::{FieldError, IncomingMessage, FIELDS};
+use crate::record::{FIELDS, FieldError, IncomingMessage};
 
 /// The two accepted formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,7 +17,12 @@ impl Format {
     /// By extension (`.jsonl`, `.ndjson`, `.json`, `.csv`), else by the first non-blank byte:
     /// `{` is JSON Lines, anything else CSV.
     pub fn detect(path: &std::path::Path, first_bytes: &[u8]) -> Format {
-        match path.extension().and_then(|extension| extension.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|extension| extension.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("jsonl" | "ndjson" | "json") => Format::JsonLines,
             Some("csv") => Format::Csv,
             _ => match first_bytes.iter().find(|byte| !byte.is_ascii_whitespace()) {
@@ -50,7 +55,10 @@ fn utf8_error(field: &str, error: std::str::Utf8Error) -> FieldError {
     FieldError::new(
         field,
         "invalid_utf8",
-        format!("octets invalides en UTF-8 à la position {} de la ligne", error.valid_up_to()),
+        format!(
+            "octets invalides en UTF-8 à la position {} de la ligne",
+            error.valid_up_to()
+        ),
     )
 }
 
@@ -64,7 +72,12 @@ pub struct JsonLinesReader<R> {
 
 impl<R: BufRead> JsonLinesReader<R> {
     pub fn new(input: R) -> Self {
-        JsonLinesReader { input, line: 0, bytes_read: 0, buffer: Vec::with_capacity(4096) }
+        JsonLinesReader {
+            input,
+            line: 0,
+            bytes_read: 0,
+            buffer: Vec::with_capacity(4096),
+        }
     }
 }
 
@@ -76,7 +89,12 @@ impl<R: BufRead> Iterator for JsonLinesReader<R> {
             self.buffer.clear();
             let read = match self.input.read_until(b'\n', &mut self.buffer) {
                 Ok(read) => read,
-                Err(source) => return Some(Err(ReadError { line: self.line, source })),
+                Err(source) => {
+                    return Some(Err(ReadError {
+                        line: self.line,
+                        source,
+                    }));
+                }
             };
             if read == 0 {
                 return None;
@@ -85,7 +103,11 @@ impl<R: BufRead> Iterator for JsonLinesReader<R> {
             self.bytes_read += read as u64;
             let bytes = self.buffer.strip_suffix(b"\n").unwrap_or(&self.buffer);
             let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            let bytes = if self.line == 1 { bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes) } else { bytes };
+            let bytes = if self.line == 1 {
+                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+            } else {
+                bytes
+            };
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -100,7 +122,11 @@ impl<R: BufRead> Iterator for JsonLinesReader<R> {
                     Ok(value) => IncomingMessage::from_json(&value),
                 },
             };
-            return Some(Ok(ReadRecord { line: self.line, record, bytes_read: self.bytes_read }));
+            return Some(Ok(ReadRecord {
+                line: self.line,
+                record,
+                bytes_read: self.bytes_read,
+            }));
         }
     }
 }
@@ -115,7 +141,10 @@ pub struct CsvReader<R: std::io::Read> {
 
 impl<R: std::io::Read> CsvReader<R> {
     pub fn new(input: R) -> Self {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(input);
         let mut header_error = None;
         let mut columns = Vec::new();
         match reader.byte_headers() {
@@ -127,16 +156,30 @@ impl<R: std::io::Read> CsvReader<R> {
                         Some(index) => columns.push(Some(index)),
                         None => {
                             header_error.get_or_insert_with(|| {
-                                FieldError::new(name, "unknown_field", format!("colonne inconnue (colonnes permises : {})", FIELDS.join(", ")))
+                                FieldError::new(
+                                    name,
+                                    "unknown_field",
+                                    format!(
+                                        "colonne inconnue (colonnes permises : {})",
+                                        FIELDS.join(", ")
+                                    ),
+                                )
                             });
                             columns.push(None);
                         }
                     }
                 }
             }
-            Err(error) => header_error = Some(FieldError::new("", "invalid_csv", error.to_string())),
+            Err(error) => {
+                header_error = Some(FieldError::new("", "invalid_csv", error.to_string()))
+            }
         }
-        CsvReader { reader, columns, header_error, record: csv::ByteRecord::new() }
+        CsvReader {
+            reader,
+            columns,
+            header_error,
+            record: csv::ByteRecord::new(),
+        }
     }
 
     /// The header's problem, if any: then no record is read.
@@ -157,7 +200,10 @@ impl<R: std::io::Read> Iterator for CsvReader<R> {
             Err(error) => {
                 let line = error.position().map_or(0, csv::Position::line);
                 if let csv::ErrorKind::Io(_) = error.kind() {
-                    return Some(Err(ReadError { line, source: std::io::Error::other(error.to_string()) }));
+                    return Some(Err(ReadError {
+                        line,
+                        source: std::io::Error::other(error.to_string()),
+                    }));
                 }
                 return Some(Ok(ReadRecord {
                     line,
@@ -174,7 +220,13 @@ impl<R: std::io::Read> Iterator for CsvReader<R> {
         let mut problem = None;
         for (column, bytes) in self.record.iter().enumerate() {
             let Some(Some(field_index)) = self.columns.get(column) else {
-                problem.get_or_insert_with(|| FieldError::new("", "extra_column", format!("colonne {} en trop", column + 1)));
+                problem.get_or_insert_with(|| {
+                    FieldError::new(
+                        "",
+                        "extra_column",
+                        format!("colonne {} en trop", column + 1),
+                    )
+                });
                 continue;
             };
             let field = FIELDS[*field_index];
@@ -203,7 +255,11 @@ impl<R: std::io::Read> Iterator for CsvReader<R> {
             Some(problem) => Err(problem),
             None => Ok(message),
         };
-        Some(Ok(ReadRecord { line, record, bytes_read: self.reader.position().byte() }))
+        Some(Ok(ReadRecord {
+            line,
+            record,
+            bytes_read: self.reader.position().byte(),
+        }))
     }
 }
 
@@ -214,20 +270,40 @@ mod tests {
 
     #[test]
     fn json_lines_report_bad_lines_and_keep_going() {
-        let input: &[u8] = b"{\"network\":\"facebook\"}\n\n{oops\n{\"text\":\"caf\xC3\"}\n{\"text\":\"ok\"}\n";
+        let input: &[u8] =
+            b"{\"network\":\"facebook\"}\n\n{oops\n{\"text\":\"caf\xC3\"}\n{\"text\":\"ok\"}\n";
         let records: Vec<ReadRecord> = JsonLinesReader::new(input).map(Result::unwrap).collect();
-        let summary: Vec<(u64, Option<&str>)> =
-            records.iter().map(|read| (read.line, read.record.as_ref().err().map(|error| error.code))).collect();
-        assert_eq!(summary, vec![(1, None), (3, Some("invalid_json")), (4, Some("invalid_utf8")), (5, None)]);
+        let summary: Vec<(u64, Option<&str>)> = records
+            .iter()
+            .map(|read| {
+                (
+                    read.line,
+                    read.record.as_ref().err().map(|error| error.code),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (1, None),
+                (3, Some("invalid_json")),
+                (4, Some("invalid_utf8")),
+                (5, None)
+            ]
+        );
     }
 
     #[test]
     fn csv_reads_fields_by_header_and_reports_invalid_utf8_per_field() {
-        let input: &[u8] = b"network,text,kind\nfacebook,\"deux\nlignes\",comment\nx,caf\xC3,reply\n";
+        let input: &[u8] =
+            b"network,text,kind\nfacebook,\"deux\nlignes\",comment\nx,caf\xC3,reply\n";
         let records: Vec<ReadRecord> = CsvReader::new(input).map(Result::unwrap).collect();
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].line, 2);
-        assert_eq!(records[0].record.as_ref().unwrap().text.as_deref(), Some("deux\nlignes"));
+        assert_eq!(
+            records[0].record.as_ref().unwrap().text.as_deref(),
+            Some("deux\nlignes")
+        );
         assert_eq!(records[1].line, 4);
         let error = records[1].record.as_ref().unwrap_err();
         assert_eq!((error.field.as_str(), error.code), ("text", "invalid_utf8"));
@@ -235,8 +311,17 @@ mod tests {
 
     #[test]
     fn format_is_taken_from_the_extension_then_the_content() {
-        assert_eq!(Format::detect(std::path::Path::new("a.csv"), b"{"), Format::Csv);
-        assert_eq!(Format::detect(std::path::Path::new("a.txt"), b"  {\"a\":1}"), Format::JsonLines);
-        assert_eq!(Format::detect(std::path::Path::new("a"), b"network,text"), Format::Csv);
+        assert_eq!(
+            Format::detect(std::path::Path::new("a.csv"), b"{"),
+            Format::Csv
+        );
+        assert_eq!(
+            Format::detect(std::path::Path::new("a.txt"), b"  {\"a\":1}"),
+            Format::JsonLines
+        );
+        assert_eq!(
+            Format::detect(std::path::Path::new("a"), b"network,text"),
+            Format::Csv
+        );
     }
 }

@@ -35,7 +35,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, code: &'static str, message: impl Into<String>) -> FieldError {
-        FieldError { field: field.to_owned(), code, message: message.into() }
+        FieldError {
+            field: field.to_owned(),
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -72,7 +76,11 @@ impl IncomingMessage {
     /// refused too, so a misspelt field name does not silently drop data.
     pub fn from_json(value: &serde_json::Value) -> Result<IncomingMessage, FieldError> {
         let Some(object) = value.as_object() else {
-            return Err(FieldError::new("", "not_an_object", "l'enregistrement doit être un objet JSON"));
+            return Err(FieldError::new(
+                "",
+                "not_an_object",
+                "l'enregistrement doit être un objet JSON",
+            ));
         };
         let mut record = IncomingMessage::default();
         for (key, value) in object {
@@ -80,12 +88,18 @@ impl IncomingMessage {
                 serde_json::Value::Null => None,
                 serde_json::Value::String(text) => Some(text.clone()),
                 serde_json::Value::Bool(flag) if key == "automatic" => Some(flag.to_string()),
-                serde_json::Value::Number(number) if key != "text" && key != "automatic" => Some(number.to_string()),
+                serde_json::Value::Number(number) if key != "text" && key != "automatic" => {
+                    Some(number.to_string())
+                }
                 _ => {
                     return Err(FieldError::new(
                         key,
                         "wrong_type",
-                        if key == "automatic" { "doit être true ou false" } else { "doit être une chaîne de caractères" },
+                        if key == "automatic" {
+                            "doit être true ou false"
+                        } else {
+                            "doit être une chaîne de caractères"
+                        },
                     ));
                 }
             };
@@ -118,23 +132,40 @@ impl IncomingMessage {
         fn required<'a>(field: &str, value: &'a Option<String>) -> Result<&'a str, FieldError> {
             match value.as_deref() {
                 Some(value) if !value.trim().is_empty() => Ok(value),
-                _ => Err(FieldError::new(field, "missing", "champ obligatoire absent ou vide")),
+                _ => Err(FieldError::new(
+                    field,
+                    "missing",
+                    "champ obligatoire absent ou vide",
+                )),
             }
         }
-        fn invalid(field: &'static str) -> impl Fn(domain::entities::EntityParseError) -> FieldError {
+        fn invalid(
+            field: &'static str,
+        ) -> impl Fn(domain::entities::EntityParseError) -> FieldError {
             move |error| FieldError::new(field, "invalid", error.to_string())
         }
-        let network = Network::parse(required("network", &self.network)?.trim()).map_err(invalid("network"))?;
-        let account = AccountHandle::parse(required("account", &self.account)?.trim()).map_err(invalid("account"))?;
-        let external_id = ExternalId::parse(required("external_id", &self.external_id)?).map_err(invalid("external_id"))?;
+        let network = Network::parse(required("network", &self.network)?.trim())
+            .map_err(invalid("network"))?;
+        let account = AccountHandle::parse(required("account", &self.account)?.trim())
+            .map_err(invalid("account"))?;
+        let external_id = ExternalId::parse(required("external_id", &self.external_id)?)
+            .map_err(invalid("external_id"))?;
         let thread = match self.thread.as_deref().filter(|thread| !thread.is_empty()) {
             Some(thread) => Some(ExternalId::parse(thread).map_err(invalid("thread"))?),
             None => None,
         };
-        let author_id = ExternalId::parse(required("author", &self.author)?).map_err(invalid("author"))?;
-        let display_name = self.author_name.clone().unwrap_or_else(|| author_id.as_str().to_owned());
+        let author_id =
+            ExternalId::parse(required("author", &self.author)?).map_err(invalid("author"))?;
+        let display_name = self
+            .author_name
+            .clone()
+            .unwrap_or_else(|| author_id.as_str().to_owned());
         let Some(text) = self.text.as_deref() else {
-            return Err(FieldError::new("text", "missing", "champ obligatoire absent"));
+            return Err(FieldError::new(
+                "text",
+                "missing",
+                "champ obligatoire absent",
+            ));
         };
         // Counting stops past the limit, so a 10 MB line costs no more than the limit.
         if text.len() > MAX_TEXT_CHARACTERS && text.chars().nth(MAX_TEXT_CHARACTERS).is_some() {
@@ -149,7 +180,11 @@ impl IncomingMessage {
             ));
         }
         let kind = MessageKind::parse(required("kind", &self.kind)?.trim()).map_err(|_| {
-            FieldError::new("kind", "invalid", "type inconnu (attendu : comment, reply, private_message ou mention)")
+            FieldError::new(
+                "kind",
+                "invalid",
+                "type inconnu (attendu : comment, reply, private_message ou mention)",
+            )
         })?;
         let received_text = required("received_at", &self.received_at)?.trim();
         let received_at = received_text.parse::<Timestamp>().map_err(|_| {
@@ -164,7 +199,11 @@ impl IncomingMessage {
             Some("true" | "1" | "oui") => true,
             Some("false" | "0" | "non") => false,
             Some(other) => {
-                return Err(FieldError::new("automatic", "invalid", format!("« {other} » : attendu true ou false")));
+                return Err(FieldError::new(
+                    "automatic",
+                    "invalid",
+                    format!("« {other} » : attendu true ou false"),
+                ));
             }
         };
         Ok(ValidRecord {
@@ -172,7 +211,10 @@ impl IncomingMessage {
             account,
             external_id,
             thread,
-            author: Author { external_id: author_id, display_name },
+            author: Author {
+                external_id: author_id,
+                display_name,
+            },
             text: text.to_owned(),
             kind,
             received_at,
@@ -212,28 +254,90 @@ mod tests {
     #[test]
     fn each_problem_names_its_field() {
         let cases: Vec<(IncomingMessage, &str, &str)> = vec![
-            (IncomingMessage { network: None, ..good() }, "network", "missing"),
-            (IncomingMessage { received_at: Some("2026-13-02".into()), ..good() }, "received_at", "invalid_date"),
-            (IncomingMessage { received_at: Some("2026-03-02T14:05:06".into()), ..good() }, "received_at", "invalid_date"),
-            (IncomingMessage { kind: Some("tweet".into()), ..good() }, "kind", "invalid"),
-            (IncomingMessage { text: Some("é".repeat(MAX_TEXT_CHARACTERS + 1)), ..good() }, "text", "too_long"),
-            (IncomingMessage { automatic: Some("peut-être".into()), ..good() }, "automatic", "invalid"),
-            (IncomingMessage { network: Some("Face Book".into()), ..good() }, "network", "invalid"),
+            (
+                IncomingMessage {
+                    network: None,
+                    ..good()
+                },
+                "network",
+                "missing",
+            ),
+            (
+                IncomingMessage {
+                    received_at: Some("2026-13-02".into()),
+                    ..good()
+                },
+                "received_at",
+                "invalid_date",
+            ),
+            (
+                IncomingMessage {
+                    received_at: Some("2026-03-02T14:05:06".into()),
+                    ..good()
+                },
+                "received_at",
+                "invalid_date",
+            ),
+            (
+                IncomingMessage {
+                    kind: Some("tweet".into()),
+                    ..good()
+                },
+                "kind",
+                "invalid",
+            ),
+            (
+                IncomingMessage {
+                    text: Some("é".repeat(MAX_TEXT_CHARACTERS + 1)),
+                    ..good()
+                },
+                "text",
+                "too_long",
+            ),
+            (
+                IncomingMessage {
+                    automatic: Some("peut-être".into()),
+                    ..good()
+                },
+                "automatic",
+                "invalid",
+            ),
+            (
+                IncomingMessage {
+                    network: Some("Face Book".into()),
+                    ..good()
+                },
+                "network",
+                "invalid",
+            ),
         ];
         for (record, field, code) in cases {
             let error = record.validate().unwrap_err();
             assert_eq!((error.field.as_str(), error.code), (field, code), "{error}");
         }
         // Exactly at the limit is accepted.
-        assert!(IncomingMessage { text: Some("é".repeat(MAX_TEXT_CHARACTERS)), ..good() }.validate().is_ok());
+        assert!(
+            IncomingMessage {
+                text: Some("é".repeat(MAX_TEXT_CHARACTERS)),
+                ..good()
+            }
+            .validate()
+            .is_ok()
+        );
     }
 
     #[test]
     fn json_types_are_checked_per_field() {
         let value = serde_json::json!({"network": "facebook", "text": 12});
-        assert_eq!(IncomingMessage::from_json(&value).unwrap_err().field, "text");
+        assert_eq!(
+            IncomingMessage::from_json(&value).unwrap_err().field,
+            "text"
+        );
         let value = serde_json::json!({"netwrok": "facebook"});
-        assert_eq!(IncomingMessage::from_json(&value).unwrap_err().code, "unknown_field");
+        assert_eq!(
+            IncomingMessage::from_json(&value).unwrap_err().code,
+            "unknown_field"
+        );
         let value = serde_json::json!({"automatic": true, "external_id": 42});
         let record = IncomingMessage::from_json(&value).unwrap();
         assert_eq!(record.automatic.as_deref(), Some("true"));

@@ -13,12 +13,23 @@ fn json_list(values: &[String]) -> String {
     serde_json::Value::from(values.to_vec()).to_string()
 }
 
-fn parse_json_list(table: &'static str, column: &'static str, text: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(text).map_err(|error| StoreError::CorruptRow { table, column, reason: error.to_string() })
+fn parse_json_list(
+    table: &'static str,
+    column: &'static str,
+    text: &str,
+) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|error| StoreError::CorruptRow {
+        table,
+        column,
+        reason: error.to_string(),
+    })
 }
 
 fn with_rule(by: &Attribution, rule: Option<&str>) -> Attribution {
-    Attribution { actor: by.actor.clone(), rule: rule.map(str::to_owned).or_else(|| by.rule.clone()) }
+    Attribution {
+        actor: by.actor.clone(),
+        rule: rule.map(str::to_owned).or_else(|| by.rule.clone()),
+    }
 }
 
 pub(crate) async fn insert_incoming(
@@ -33,14 +44,20 @@ pub(crate) async fn insert_incoming(
     let mut first_index_by_key: HashMap<(&str, &str), usize> = HashMap::with_capacity(batch.len());
     for (index, incoming) in batch.iter().enumerate() {
         first_index_by_key
-            .entry((incoming.message.network.as_str(), incoming.message.external_id.as_str()))
+            .entry((
+                incoming.message.network.as_str(),
+                incoming.message.external_id.as_str(),
+            ))
             .or_insert(index);
     }
     let mut latest_author_name: HashMap<(&str, &str), &str> = HashMap::new();
     for incoming in batch {
         let message = &incoming.message;
         latest_author_name.insert(
-            (message.network.as_str(), message.author.external_id.as_str()),
+            (
+                message.network.as_str(),
+                message.author.external_id.as_str(),
+            ),
             message.author.display_name.as_str(),
         );
     }
@@ -51,14 +68,24 @@ pub(crate) async fn insert_incoming(
     for chunk in authors.chunks(MESSAGE_ROWS_PER_STATEMENT) {
         let mut builder: QueryBuilder<Db> =
             QueryBuilder::new("INSERT INTO authors (network, external_id, display_name) ");
-        builder.push_values(chunk, |mut values, ((network, external_id), display_name)| {
-            values.push_bind(*network).push_bind(*external_id).push_bind(*display_name);
-        });
+        builder.push_values(
+            chunk,
+            |mut values, ((network, external_id), display_name)| {
+                values
+                    .push_bind(*network)
+                    .push_bind(*external_id)
+                    .push_bind(*display_name);
+            },
+        );
         builder.push(
             " ON CONFLICT (network, external_id) DO UPDATE SET display_name = excluded.display_name \
              WHERE authors.display_name <> excluded.display_name",
         );
-        builder.build().execute(&mut *write.transaction).await.for_entity(EntityKind::Message)?;
+        builder
+            .build()
+            .execute(&mut *write.transaction)
+            .await
+            .for_entity(EntityKind::Message)?;
     }
 
     let mut new_ids: Vec<i64> = Vec::new();
@@ -82,8 +109,14 @@ pub(crate) async fn insert_incoming(
                 .push_bind(stored_at)
                 .push_bind(incoming.automatic);
         });
-        builder.push(" ON CONFLICT (network, external_id) DO NOTHING RETURNING id, network, external_id");
-        let rows = builder.build().fetch_all(&mut *write.transaction).await.for_entity(EntityKind::Message)?;
+        builder.push(
+            " ON CONFLICT (network, external_id) DO NOTHING RETURNING id, network, external_id",
+        );
+        let rows = builder
+            .build()
+            .fetch_all(&mut *write.transaction)
+            .await
+            .for_entity(EntityKind::Message)?;
         for row in rows {
             let id: i64 = get(&row, "id")?;
             let network: String = get(&row, "network")?;
@@ -97,9 +130,17 @@ pub(crate) async fn insert_incoming(
 
     new_ids.sort_unstable();
     if let (Some(&first), Some(&last)) = (new_ids.first(), new_ids.last()) {
-        let after = serde_json::json!({ "count": new_ids.len(), "message_ids": new_ids }).to_string();
+        let after =
+            serde_json::json!({ "count": new_ids.len(), "message_ids": new_ids }).to_string();
         write
-            .append(&event(by, "messages_received", EntityKind::MessageBatch, format!("{first}..{last}"), None, Some(after))?)
+            .append(&event(
+                by,
+                "messages_received",
+                EntityKind::MessageBatch,
+                format!("{first}..{last}"),
+                None,
+                Some(after),
+            )?)
             .await?;
         write.commit().await?;
     }
@@ -228,13 +269,15 @@ pub(crate) async fn record_intake(
     let now = to_microseconds(write.now);
     for result in results {
         let message_id = match result {
-            IntakeResult::Processed { message_id, .. } | IntakeResult::Failed { message_id, .. } => *message_id,
+            IntakeResult::Processed { message_id, .. }
+            | IntakeResult::Failed { message_id, .. } => *message_id,
         };
-        let done: Option<i64> = sqlx::query_scalar("SELECT message_id FROM intake_outcomes WHERE message_id = $1")
-            .bind(message_id.get())
-            .fetch_optional(&mut *write.transaction)
-            .await
-            .map_err(StoreError::Database)?;
+        let done: Option<i64> =
+            sqlx::query_scalar("SELECT message_id FROM intake_outcomes WHERE message_id = $1")
+                .bind(message_id.get())
+                .fetch_optional(&mut *write.transaction)
+                .await
+                .map_err(StoreError::Database)?;
         if done.is_some() {
             recorded.push(IntakeRecorded::AlreadyProcessed);
             continue;
@@ -252,14 +295,36 @@ pub(crate) async fn record_intake(
                 .execute(&mut *write.transaction)
                 .await
                 .for_entity(EntityKind::Message)?;
-                let after = serde_json::json!({ "message_id": message_id.get(), "error": error }).to_string();
+                let after = serde_json::json!({ "message_id": message_id.get(), "error": error })
+                    .to_string();
                 write
-                    .append(&event(by, "intake_failed", EntityKind::Message, message_id.to_string(), None, Some(after))?)
+                    .append(&event(
+                        by,
+                        "intake_failed",
+                        EntityKind::Message,
+                        message_id.to_string(),
+                        None,
+                        Some(after),
+                    )?)
                     .await?;
                 recorded.push(IntakeRecorded::FailureRecorded);
             }
-            IntakeResult::Processed { verdict, verdict_rule, case, .. } => {
-                let outcome = record_processed(&mut write, by, now, message_id, verdict, verdict_rule.as_deref(), case.as_ref()).await?;
+            IntakeResult::Processed {
+                verdict,
+                verdict_rule,
+                case,
+                ..
+            } => {
+                let outcome = record_processed(
+                    &mut write,
+                    by,
+                    now,
+                    message_id,
+                    verdict,
+                    verdict_rule.as_deref(),
+                    case.as_ref(),
+                )
+                .await?;
                 recorded.push(outcome);
             }
         }
@@ -285,7 +350,10 @@ async fn record_processed(
     .await
     .map_err(StoreError::Database)?;
     let Some(organisation) = organisation else {
-        return Err(StoreError::NotFound { entity: EntityKind::Message, id: message_id.to_string() });
+        return Err(StoreError::NotFound {
+            entity: EntityKind::Message,
+            id: message_id.to_string(),
+        });
     };
     sqlx::query(
         "INSERT INTO verdicts (message_id, action, categories_json, urgent, clauses_json, evidence_json, \
@@ -329,19 +397,29 @@ async fn record_processed(
             .execute(&mut *write.transaction)
             .await
             .for_entity(EntityKind::Message)?;
-        let after = serde_json::json!({ "message_id": message_id.get(), "outcome": "not_a_case" }).to_string();
+        let after = serde_json::json!({ "message_id": message_id.get(), "outcome": "not_a_case" })
+            .to_string();
         write
-            .append(&event(&with_rule(by, Some("R-18")), "intake_not_a_case", EntityKind::Message, message_id.to_string(), None, Some(after))?)
+            .append(&event(
+                &with_rule(by, Some("R-18")),
+                "intake_not_a_case",
+                EntityKind::Message,
+                message_id.to_string(),
+                None,
+                Some(after),
+            )?)
             .await?;
         return Ok(IntakeRecorded::NotACase);
     };
 
     // A case opened earlier by hand for the same message is the case: one message, one case.
-    let existing = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases WHERE message_id = $1")))
-        .bind(message_id.get())
-        .fetch_optional(&mut *write.transaction)
-        .await
-        .map_err(StoreError::Database)?;
+    let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {CASE_COLUMNS} FROM cases WHERE message_id = $1"
+    )))
+    .bind(message_id.get())
+    .fetch_optional(&mut *write.transaction)
+    .await
+    .map_err(StoreError::Database)?;
     let case = match existing {
         Some(row) => case_from_row(&row)?,
         None => {
@@ -359,7 +437,14 @@ async fn record_processed(
                 .for_entity(EntityKind::Case)?;
             let case = case_from_row(&row)?;
             write
-                .append(&event(by, "case_opened", EntityKind::Case, case.id.to_string(), None, Some(case_json(&case)))?)
+                .append(&event(
+                    by,
+                    "case_opened",
+                    EntityKind::Case,
+                    case.id.to_string(),
+                    None,
+                    Some(case_json(&case)),
+                )?)
                 .await?;
             case
         }
@@ -454,7 +539,10 @@ async fn insert_deadlines(
     Ok(())
 }
 
-pub(crate) async fn intake_status(pool: &Pool<Db>, message_id: MessageId) -> Result<Option<IntakeStatus>, StoreError> {
+pub(crate) async fn intake_status(
+    pool: &Pool<Db>,
+    message_id: MessageId,
+) -> Result<Option<IntakeStatus>, StoreError> {
     let row = sqlx::query(
         "SELECT m.id, o.outcome, o.case_id, f.attempts, f.last_error FROM messages m \
          LEFT JOIN intake_outcomes o ON o.message_id = m.id \
@@ -468,7 +556,9 @@ pub(crate) async fn intake_status(pool: &Pool<Db>, message_id: MessageId) -> Res
     let outcome: Option<String> = get(&row, "outcome")?;
     if outcome.is_some() {
         let case_id: Option<i64> = get(&row, "case_id")?;
-        return Ok(Some(IntakeStatus::Processed { case_id: case_id.map(CaseId::new) }));
+        return Ok(Some(IntakeStatus::Processed {
+            case_id: case_id.map(CaseId::new),
+        }));
     }
     let attempts: Option<i64> = get(&row, "attempts")?;
     Ok(Some(IntakeStatus::Pending {
@@ -477,7 +567,10 @@ pub(crate) async fn intake_status(pool: &Pool<Db>, message_id: MessageId) -> Res
     }))
 }
 
-pub(crate) async fn get_verdict(pool: &Pool<Db>, message_id: MessageId) -> Result<Option<VerdictRecord>, StoreError> {
+pub(crate) async fn get_verdict(
+    pool: &Pool<Db>,
+    message_id: MessageId,
+) -> Result<Option<VerdictRecord>, StoreError> {
     let row = sqlx::query(
         "SELECT action, categories_json, urgent, clauses_json, evidence_json, language, explanation, \
          substance_remains, engine_version FROM verdicts WHERE message_id = $1",
@@ -489,9 +582,17 @@ pub(crate) async fn get_verdict(pool: &Pool<Db>, message_id: MessageId) -> Resul
     row.map(|row| {
         Ok(VerdictRecord {
             action: get(&row, "action")?,
-            categories: parse_json_list("verdicts", "categories_json", &get::<String>(&row, "categories_json")?)?,
+            categories: parse_json_list(
+                "verdicts",
+                "categories_json",
+                &get::<String>(&row, "categories_json")?,
+            )?,
             urgent: get(&row, "urgent")?,
-            clauses: parse_json_list("verdicts", "clauses_json", &get::<String>(&row, "clauses_json")?)?,
+            clauses: parse_json_list(
+                "verdicts",
+                "clauses_json",
+                &get::<String>(&row, "clauses_json")?,
+            )?,
             evidence_json: get(&row, "evidence_json")?,
             language: get(&row, "language")?,
             explanation: get(&row, "explanation")?,
@@ -537,14 +638,21 @@ async fn fetch_suggestion(
                 reply_expected: get(&row, "reply_expected")?,
                 suggested_page_json: get(&row, "suggested_page_json")?,
             },
-            suggested_at: from_microseconds("case_suggestions", "suggested_at", get(&row, "suggested_at")?)?,
+            suggested_at: from_microseconds(
+                "case_suggestions",
+                "suggested_at",
+                get(&row, "suggested_at")?,
+            )?,
             confirmation,
         })
     })
     .transpose()
 }
 
-pub(crate) async fn get_suggestion(pool: &Pool<Db>, case_id: CaseId) -> Result<Option<StoredSuggestion>, StoreError> {
+pub(crate) async fn get_suggestion(
+    pool: &Pool<Db>,
+    case_id: CaseId,
+) -> Result<Option<StoredSuggestion>, StoreError> {
     fetch_suggestion(pool, case_id).await
 }
 
@@ -576,7 +684,9 @@ async fn fetch_deadlines(
                 stage: get(stage, "stage")?,
                 starts: from_microseconds(table, "starts", get(stage, "starts")?)?,
                 planned_due: from_microseconds(table, "planned_due", get(stage, "planned_due")?)?,
-                ended_at: ended.map(|at| from_microseconds(table, "ended_at", at)).transpose()?,
+                ended_at: ended
+                    .map(|at| from_microseconds(table, "ended_at", at))
+                    .transpose()?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -585,12 +695,19 @@ async fn fetch_deadlines(
         commitment_id: get(&row, "commitment_id")?,
         clock_start: from_microseconds(table, "clock_start", get(&row, "clock_start")?)?,
         stages,
-        first_response_due: from_microseconds(table, "first_response_due", get(&row, "first_response_due")?)?,
+        first_response_due: from_microseconds(
+            table,
+            "first_response_due",
+            get(&row, "first_response_due")?,
+        )?,
         committed_due: from_microseconds(table, "committed_due", get(&row, "committed_due")?)?,
     }))
 }
 
-pub(crate) async fn get_deadlines(pool: &Pool<Db>, case_id: CaseId) -> Result<Option<DeadlineRecord>, StoreError> {
+pub(crate) async fn get_deadlines(
+    pool: &Pool<Db>,
+    case_id: CaseId,
+) -> Result<Option<DeadlineRecord>, StoreError> {
     let mut connection = pool.acquire().await.map_err(StoreError::Database)?;
     fetch_deadlines(&mut connection, case_id).await
 }
@@ -602,10 +719,14 @@ pub(crate) async fn confirm_route(
     route: &str,
 ) -> Result<StoredSuggestion, StoreError> {
     let family = route.split(':').next().unwrap_or(route);
-    let family_id = RouteId::parse(family).map_err(|error| StoreError::InvalidRequest(error.to_string()))?;
+    let family_id =
+        RouteId::parse(family).map_err(|error| StoreError::InvalidRequest(error.to_string()))?;
     let mut write = WriteTransaction::begin(pool).await?;
     let Some(before) = fetch_suggestion(&mut *write.transaction, case_id).await? else {
-        return Err(StoreError::NotFound { entity: EntityKind::Case, id: case_id.to_string() });
+        return Err(StoreError::NotFound {
+            entity: EntityKind::Case,
+            id: case_id.to_string(),
+        });
     };
     let actor = by.actor.to_audit_text();
     let now = to_microseconds(write.now);
@@ -627,10 +748,22 @@ pub(crate) async fn confirm_route(
         .await
         .for_entity(EntityKind::Case)?;
     let Some(after) = fetch_suggestion(&mut *write.transaction, case_id).await? else {
-        return Err(StoreError::NotFound { entity: EntityKind::Case, id: case_id.to_string() });
+        return Err(StoreError::NotFound {
+            entity: EntityKind::Case,
+            id: case_id.to_string(),
+        });
     };
-    let previous = before.confirmation.as_ref().map_or(before.suggestion.route.as_str(), |confirmation| confirmation.route.as_str());
-    let action = if previous == route { "route_confirmed" } else { "route_changed" };
+    let previous = before
+        .confirmation
+        .as_ref()
+        .map_or(before.suggestion.route.as_str(), |confirmation| {
+            confirmation.route.as_str()
+        });
+    let action = if previous == route {
+        "route_confirmed"
+    } else {
+        "route_changed"
+    };
     let snapshot = |stored: &StoredSuggestion| {
         serde_json::json!({
             "case_id": case_id.get(),
@@ -641,7 +774,14 @@ pub(crate) async fn confirm_route(
         .to_string()
     };
     write
-        .append(&event(by, action, EntityKind::Case, case_id.to_string(), Some(snapshot(&before)), Some(snapshot(&after)))?)
+        .append(&event(
+            by,
+            action,
+            EntityKind::Case,
+            case_id.to_string(),
+            Some(snapshot(&before)),
+            Some(snapshot(&after)),
+        )?)
         .await?;
     write.commit().await?;
     Ok(after)
@@ -656,20 +796,31 @@ pub(crate) async fn record_stage_end(
 ) -> Result<DeadlineRecord, StoreError> {
     let mut write = WriteTransaction::begin(pool).await?;
     let Some(before) = fetch_deadlines(&mut write.transaction, case_id).await? else {
-        return Err(StoreError::NotFound { entity: EntityKind::Case, id: case_id.to_string() });
+        return Err(StoreError::NotFound {
+            entity: EntityKind::Case,
+            id: case_id.to_string(),
+        });
     };
-    let updated = sqlx::query("UPDATE case_deadline_stages SET ended_at = $1 WHERE case_id = $2 AND stage = $3")
-        .bind(to_microseconds(at))
-        .bind(case_id.get())
-        .bind(stage)
-        .execute(&mut *write.transaction)
-        .await
-        .for_entity(EntityKind::Case)?;
+    let updated = sqlx::query(
+        "UPDATE case_deadline_stages SET ended_at = $1 WHERE case_id = $2 AND stage = $3",
+    )
+    .bind(to_microseconds(at))
+    .bind(case_id.get())
+    .bind(stage)
+    .execute(&mut *write.transaction)
+    .await
+    .for_entity(EntityKind::Case)?;
     if updated.rows_affected() == 0 {
-        return Err(StoreError::NotFound { entity: EntityKind::Case, id: format!("{case_id}/{stage}") });
+        return Err(StoreError::NotFound {
+            entity: EntityKind::Case,
+            id: format!("{case_id}/{stage}"),
+        });
     }
     let Some(after) = fetch_deadlines(&mut write.transaction, case_id).await? else {
-        return Err(StoreError::NotFound { entity: EntityKind::Case, id: case_id.to_string() });
+        return Err(StoreError::NotFound {
+            entity: EntityKind::Case,
+            id: case_id.to_string(),
+        });
     };
     write
         .append(&event(

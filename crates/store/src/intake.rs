@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use domain::audit::Attribution;
 use domain::entities::{AccountId, CaseId, Message, MessageId, NewMessage};
 
-use crate::{postgres, sqlite, MessageInsertion, Store, StoreError};
+use crate::{MessageInsertion, Store, StoreError, postgres, sqlite};
 
 /// A message to store, with what the platform says of it beyond the record itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,7 +127,9 @@ pub struct DeadlineRecord {
     pub committed_due: Timestamp,
 }
 
-/// What the pipeline decided for one message.
+/// What the pipeline decided for one message. Results live a chunk at a time, so the size
+/// difference between the variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IntakeResult {
     /// Moderated and triaged.
@@ -251,22 +253,34 @@ impl Store {
     }
 
     /// Where a message's intake stands; `None` for an unknown message.
-    pub async fn intake_status(&self, message_id: MessageId) -> Result<Option<IntakeStatus>, StoreError> {
+    pub async fn intake_status(
+        &self,
+        message_id: MessageId,
+    ) -> Result<Option<IntakeStatus>, StoreError> {
         dispatch!(self, intake_status(message_id))
     }
 
     /// A message's verdict.
-    pub async fn get_verdict(&self, message_id: MessageId) -> Result<Option<VerdictRecord>, StoreError> {
+    pub async fn get_verdict(
+        &self,
+        message_id: MessageId,
+    ) -> Result<Option<VerdictRecord>, StoreError> {
         dispatch!(self, get_verdict(message_id))
     }
 
     /// A case's suggestion and its confirmation.
-    pub async fn get_suggestion(&self, case_id: CaseId) -> Result<Option<StoredSuggestion>, StoreError> {
+    pub async fn get_suggestion(
+        &self,
+        case_id: CaseId,
+    ) -> Result<Option<StoredSuggestion>, StoreError> {
         dispatch!(self, get_suggestion(case_id))
     }
 
     /// A case's deadlines.
-    pub async fn get_deadlines(&self, case_id: CaseId) -> Result<Option<DeadlineRecord>, StoreError> {
+    pub async fn get_deadlines(
+        &self,
+        case_id: CaseId,
+    ) -> Result<Option<DeadlineRecord>, StoreError> {
         dispatch!(self, get_deadlines(case_id))
     }
 

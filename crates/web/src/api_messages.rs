@@ -45,7 +45,16 @@ struct ErrorDetail {
 }
 
 fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> Response {
-    (status, Json(ErrorBody { error: ErrorDetail { code, message: message.into() } })).into_response()
+    (
+        status,
+        Json(ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+            },
+        }),
+    )
+        .into_response()
 }
 
 #[derive(Serialize)]
@@ -71,12 +80,20 @@ fn pipeline(state: &AppState) -> Pipeline {
     let organisations: Vec<(OrganisationId, Arc<domain::profile::Profile>)> = state
         .organisations()
         .iter()
-        .filter_map(|entry| Some((OrganisationId::parse(&entry.id).ok()?, entry.profile.clone())))
+        .filter_map(|entry| {
+            Some((
+                OrganisationId::parse(&entry.id).ok()?,
+                entry.profile.clone(),
+            ))
+        })
         .collect();
     Pipeline::new(state.store().clone(), organisations, None)
 }
 
-async fn post_messages(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
+async fn post_messages(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -89,7 +106,13 @@ async fn post_messages(State(state): State<AppState>, body: Result<Bytes, BytesR
                 ),
             );
         }
-        Err(rejection) => return error(rejection.status(), "invalid_body", "Corps de requête illisible."),
+        Err(rejection) => {
+            return error(
+                rejection.status(),
+                "invalid_body",
+                "Corps de requête illisible.",
+            );
+        }
     };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
@@ -97,7 +120,11 @@ async fn post_messages(State(state): State<AppState>, body: Result<Bytes, BytesR
             return error(
                 StatusCode::BAD_REQUEST,
                 "invalid_json",
-                format!("JSON invalide (ligne {}, colonne {}).", parse_error.line(), parse_error.column()),
+                format!(
+                    "JSON invalide (ligne {}, colonne {}).",
+                    parse_error.line(),
+                    parse_error.column()
+                ),
             );
         }
     };
@@ -117,7 +144,13 @@ async fn post_messages(State(state): State<AppState>, body: Result<Bytes, BytesR
     let mut batch = Vec::with_capacity(values.len());
     let mut positions = Vec::with_capacity(values.len());
     for (index, value) in values.iter().enumerate() {
-        results.push(RecordResult { index, status: "refused", message_id: None, case_id: None, error: None });
+        results.push(RecordResult {
+            index,
+            status: "refused",
+            message_id: None,
+            case_id: None,
+            error: None,
+        });
         match IncomingMessage::from_json(value) {
             Ok(record) => {
                 batch.push(record);
@@ -148,10 +181,13 @@ async fn post_messages(State(state): State<AppState>, body: Result<Bytes, BytesR
             }
             RecordStatus::Duplicate => {
                 result.status = "duplicate";
-                if let Ok(valid) = record.validate() {
-                    if let Ok(Some(message)) = state.store().find_message(&valid.network, &valid.external_id).await {
-                        result.message_id = Some(message.id.get());
-                    }
+                if let Ok(valid) = record.validate()
+                    && let Ok(Some(message)) = state
+                        .store()
+                        .find_message(&valid.network, &valid.external_id)
+                        .await
+                {
+                    result.message_id = Some(message.id.get());
                 }
             }
             RecordStatus::Refused { error } => result.error = Some(error),
@@ -160,7 +196,10 @@ async fn post_messages(State(state): State<AppState>, body: Result<Bytes, BytesR
 
     // Stored and acknowledged; now moderate and triage. A failure here loses nothing: the
     // messages stay pending for the next run.
-    let stored = results.iter().filter(|result| result.status == "stored").count();
+    let stored = results
+        .iter()
+        .filter(|result| result.status == "stored")
+        .count();
     if stored <= INLINE_PROCESSING_LIMIT {
         if let Err(pipeline_error) = pipeline.process_pending(stored.max(1)).await {
             tracing::error!(error = %pipeline_error, "processing after ingest failed; messages stay pending");
@@ -173,10 +212,13 @@ async fn post_messages(State(state): State<AppState>, body: Result<Bytes, BytesR
         });
     }
     for result in &mut results {
-        if let Some(message_id) = result.message_id {
-            if let Ok(Some(case)) = state.store().find_case_for_message(MessageId::new(message_id)).await {
-                result.case_id = Some(case.id.get());
-            }
+        if let Some(message_id) = result.message_id
+            && let Ok(Some(case)) = state
+                .store()
+                .find_case_for_message(MessageId::new(message_id))
+                .await
+        {
+            result.case_id = Some(case.id.get());
         }
     }
     (StatusCode::ACCEPTED, Json(ResultsBody { results })).into_response()
@@ -190,15 +232,28 @@ mod tests {
 
     async fn serve() -> (String, store::Store, tempfile::TempDir) {
         let directory = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", directory.path().join("api.sqlite3").display());
+        let url = format!(
+            "sqlite://{}",
+            directory.path().join("api.sqlite3").display()
+        );
         let store = store::Store::connect(&url).await.unwrap();
         let profile = Arc::new(domain::profile::Profile::preset("mamh").unwrap());
-        let state = AppState::new(store.clone(), vec![OrganisationEntry { id: "mamh".into(), profile }]);
+        let state = AppState::new(
+            store.clone(),
+            vec![OrganisationEntry {
+                id: "mamh".into(),
+                profile,
+            }],
+        );
         let app = Router::new().nest("/api/v1", router()).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (format!("http://{address}/api/v1/messages"), store, directory)
+        (
+            format!("http://{address}/api/v1/messages"),
+            store,
+            directory,
+        )
     }
 
     fn message(external_id: &str, text: &str) -> serde_json::Value {
@@ -215,7 +270,11 @@ mod tests {
         let client = reqwest::Client::new();
         let mut bad = message("fb-3", "x");
         bad["received_at"] = "demain".into();
-        let body = serde_json::json!([message("fb-1", "Bonjour, quand ouvre le programme?"), message("fb-1", "copie"), bad]);
+        let body = serde_json::json!([
+            message("fb-1", "Bonjour, quand ouvre le programme?"),
+            message("fb-1", "copie"),
+            bad
+        ]);
         let response = client.post(&url).json(&body).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 202);
         let json: serde_json::Value = response.json().await.unwrap();
@@ -231,7 +290,12 @@ mod tests {
         assert_eq!(store.count_messages().await.unwrap(), 1);
 
         // A single object works too, and the same message again is a duplicate with its case.
-        let response = client.post(&url).json(&message("fb-1", "Bonjour")).send().await.unwrap();
+        let response = client
+            .post(&url)
+            .json(&message("fb-1", "Bonjour"))
+            .send()
+            .await
+            .unwrap();
         let json: serde_json::Value = response.json().await.unwrap();
         assert_eq!(json["results"][0]["status"], "duplicate");
         assert_eq!(json["results"][0]["case_id"], results[0]["case_id"]);
@@ -241,7 +305,12 @@ mod tests {
     async fn a_body_over_ten_megabytes_gets_a_json_413() {
         let (url, store, _directory) = serve().await;
         let text = "a".repeat(MAX_BODY_BYTES + 10);
-        let response = reqwest::Client::new().post(&url).json(&message("fb-big", &text)).send().await.unwrap();
+        let response = reqwest::Client::new()
+            .post(&url)
+            .json(&message("fb-big", &text))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status().as_u16(), 413);
         let json: serde_json::Value = response.json().await.unwrap();
         assert_eq!(json["error"]["code"], "payload_too_large");

@@ -40,7 +40,12 @@ pub struct ImportArgs {
     #[arg(long, value_name = "URL", env = "BALISE_DATABASE_URL")]
     pub database: Option<String>,
     /// Répertoire de données, où se trouve le fichier SQLite par défaut.
-    #[arg(long, value_name = "RÉPERTOIRE", env = "BALISE_DATA_DIR", default_value = "data")]
+    #[arg(
+        long,
+        value_name = "RÉPERTOIRE",
+        env = "BALISE_DATA_DIR",
+        default_value = "data"
+    )]
     pub data_dir: PathBuf,
     /// Base de connaissances (répertoire créé par `balise kb import`) pour proposer une page
     /// en réponse aux questions.
@@ -76,12 +81,18 @@ pub const HELP_EN: &[(&str, &str)] = &[
         "import.database",
         "Database: sqlite://PATH, a file path or postgres://…; by default the SQLite file in the data directory",
     ),
-    ("import.data_dir", "Data directory, where the default SQLite file lives"),
+    (
+        "import.data_dir",
+        "Data directory, where the default SQLite file lives",
+    ),
     (
         "import.kb",
         "Knowledge base (folder made by `balise kb import`) to propose a page answering questions",
     ),
-    ("import.batch", "Records per stored batch (one transaction per batch)"),
+    (
+        "import.batch",
+        "Records per stored batch (one transaction per batch)",
+    ),
     (
         "import.no_process",
         "Store only, without moderating or triaging: the messages stay pending and are processed by the next `balise import` or by the server",
@@ -101,17 +112,26 @@ struct Totals {
 }
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let file = File::open(&args.file).with_context(|| format!("ouverture de {}", args.file.display()))?;
+    let file =
+        File::open(&args.file).with_context(|| format!("ouverture de {}", args.file.display()))?;
     let file_size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
     let mut input = BufReader::with_capacity(1 << 20, file);
     let format = Format::detect(&args.file, input.fill_buf().context("lecture du fichier")?);
 
     let organisations = organisations(&args)?;
-    let default_organisation = args.organisation.as_deref().map(OrganisationId::parse).transpose()?;
+    let default_organisation = args
+        .organisation
+        .as_deref()
+        .map(OrganisationId::parse)
+        .transpose()?;
     let url = store::resolve_database_url(args.database.as_deref(), Some(&args.data_dir));
-    let store = Store::connect(&url).await.context("ouverture de la base de données")?;
+    let store = Store::connect(&url)
+        .await
+        .context("ouverture de la base de données")?;
     let knowledge_base = match &args.kb {
-        Some(dir) => Some(Arc::new(search::KnowledgeBase::open(dir).context("ouverture de la base de connaissances")?)),
+        Some(dir) => Some(Arc::new(
+            search::KnowledgeBase::open(dir).context("ouverture de la base de connaissances")?,
+        )),
         None => None,
     };
     let mut pipeline = Pipeline::new(store.clone(), organisations, knowledge_base);
@@ -121,8 +141,10 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
 
     let progress = indicatif::ProgressBar::new(file_size);
     progress.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {per_sec} reste {eta} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {per_sec} reste {eta} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     // The bar draws only on a terminal; scripts and tests read the acknowledgement lines.
     let interactive = !progress.is_hidden();
@@ -156,15 +178,41 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             Err(error) => {
                 totals.refused += 1;
                 progress.suspend(|| {
-                    let _ = writeln!(stderr.lock(), "{name}:{}: {}: {}", read.line, field_label(&error.field), error.message);
+                    let _ = writeln!(
+                        stderr.lock(),
+                        "{name}:{}: {}: {}",
+                        read.line,
+                        field_label(&error.field),
+                        error.message
+                    );
                 });
             }
         }
         if batch.len() >= batch_size {
-            flush(&pipeline, &name, &mut batch, &mut lines, &mut totals, &progress, interactive, args.no_process).await?;
+            flush(
+                &pipeline,
+                &name,
+                &mut batch,
+                &mut lines,
+                &mut totals,
+                &progress,
+                interactive,
+                args.no_process,
+            )
+            .await?;
         }
     }
-    flush(&pipeline, &name, &mut batch, &mut lines, &mut totals, &progress, interactive, args.no_process).await?;
+    flush(
+        &pipeline,
+        &name,
+        &mut batch,
+        &mut lines,
+        &mut totals,
+        &progress,
+        interactive,
+        args.no_process,
+    )
+    .await?;
     if !args.no_process {
         let report = pipeline.process_all_pending().await?;
         add_processing(&mut totals, report);
@@ -179,11 +227,21 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     println!("Doublons : {}", totals.duplicates);
     println!("Refusés : {}", totals.refused);
     println!("Dossiers ouverts : {}", totals.cases_opened);
-    println!("Mentions automatiques (sans dossier) : {}", totals.not_cases);
+    println!(
+        "Mentions automatiques (sans dossier) : {}",
+        totals.not_cases
+    );
     if totals.processing_failures > 0 || pending > 0 {
-        println!("En attente de traitement : {pending} (échecs de traitement : {})", totals.processing_failures);
+        println!(
+            "En attente de traitement : {pending} (échecs de traitement : {})",
+            totals.processing_failures
+        );
     }
-    Ok(if totals.refused > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
+    Ok(if totals.refused > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -209,16 +267,21 @@ async fn flush(
             RecordStatus::Refused { error } => {
                 totals.refused += 1;
                 progress.suspend(|| {
-                    let _ = writeln!(stderr.lock(), "{name}:{line}: {}: {}", field_label(&error.field), error.message);
+                    let _ = writeln!(
+                        stderr.lock(),
+                        "{name}:{line}: {}: {}",
+                        field_label(&error.field),
+                        error.message
+                    );
                 });
             }
         }
     }
-    if let Some(last) = lines.last() {
-        if !interactive {
-            // Everything up to this line is durable: the store committed it.
-            let _ = writeln!(stderr.lock(), "conservé jusqu'à la ligne {last}");
-        }
+    // Everything up to this line is durable: the store committed it.
+    if let Some(last) = lines.last()
+        && !interactive
+    {
+        let _ = writeln!(stderr.lock(), "conservé jusqu'à la ligne {last}");
     }
     lines.clear();
     if !no_process {
@@ -235,7 +298,11 @@ fn add_processing(totals: &mut Totals, report: pipeline::ProcessReport) {
 }
 
 fn field_label(field: &str) -> &str {
-    if field.is_empty() { "enregistrement" } else { field }
+    if field.is_empty() {
+        "enregistrement"
+    } else {
+        field
+    }
 }
 
 fn organisations(args: &ImportArgs) -> anyhow::Result<Vec<(OrganisationId, Arc<Profile>)>> {
@@ -249,7 +316,12 @@ fn organisations(args: &ImportArgs) -> anyhow::Result<Vec<(OrganisationId, Arc<P
         }
         None => Profile::preset_ids()
             .into_iter()
-            .filter_map(|id| Some((OrganisationId::parse(id).ok()?, Arc::new(Profile::preset(id)?))))
+            .filter_map(|id| {
+                Some((
+                    OrganisationId::parse(id).ok()?,
+                    Arc::new(Profile::preset(id)?),
+                ))
+            })
             .map(Ok)
             .collect(),
     }

@@ -40,26 +40,49 @@ async fn refused_records_name_file_line_and_field_and_exit_2() {
     std::fs::write(&file, content).unwrap();
     let database = format!("sqlite://{}", directory.path().join("db.sqlite3").display());
     let output = balise()
-        .args(["import", file.to_str().unwrap(), "--organisation", "mamh", "--database", &database])
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--organisation",
+            "mamh",
+            "--database",
+            &database,
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(2), "{stderr}{stdout}");
     let name = file.display().to_string();
-    assert!(stderr.contains(&format!("{name}:3: text: octets invalides en UTF-8")), "{stderr}");
-    assert!(stderr.contains(&format!("{name}:4: kind: type inconnu")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{name}:3: text: octets invalides en UTF-8")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{name}:4: kind: type inconnu")),
+        "{stderr}"
+    );
     assert!(stdout.contains("Conservés : 2"), "{stdout}");
     assert!(stdout.contains("Refusés : 2"), "{stdout}");
     assert!(stdout.contains("Dossiers ouverts : 2"), "{stdout}");
 
     // The same file again: everything valid is a duplicate, nothing new.
     let output = balise()
-        .args(["import", file.to_str().unwrap(), "--organisation", "mamh", "--database", &database])
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--organisation",
+            "mamh",
+            "--database",
+            &database,
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("Conservés : 0") && stdout.contains("Doublons : 2"), "{stdout}");
+    assert!(
+        stdout.contains("Conservés : 0") && stdout.contains("Doublons : 2"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,7 +93,16 @@ async fn kill_9_mid_import_loses_nothing_acknowledged_and_a_rerun_completes_with
     write_messages(&file, COUNT);
     let database = format!("sqlite://{}", directory.path().join("db.sqlite3").display());
     let mut child = balise()
-        .args(["import", file.to_str().unwrap(), "--organisation", "mamh", "--database", &database, "--batch", "500"])
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--organisation",
+            "mamh",
+            "--database",
+            &database,
+            "--batch",
+            "500",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -81,7 +113,10 @@ async fn kill_9_mid_import_loses_nothing_acknowledged_and_a_rerun_completes_with
     let mut line = String::new();
     while acknowledgements < 3 {
         line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "import ended before three acknowledgements");
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "import ended before three acknowledgements"
+        );
         if let Some(rest) = line.trim().strip_prefix("conservé jusqu'à la ligne ") {
             acknowledged_line = rest.parse().unwrap();
             acknowledgements += 1;
@@ -89,23 +124,50 @@ async fn kill_9_mid_import_loses_nothing_acknowledged_and_a_rerun_completes_with
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    assert!(acknowledged_line >= 1_500 && acknowledged_line < COUNT, "{acknowledged_line}");
+    assert!(
+        (1_500..COUNT).contains(&acknowledged_line),
+        "{acknowledged_line}"
+    );
 
     let store = Store::connect(&database).await.unwrap();
     let network = Network::parse("facebook").unwrap();
     for index in 1..=acknowledged_line {
         let external_id = ExternalId::parse(&format!("k-{index}")).unwrap();
-        assert!(store.find_message(&network, &external_id).await.unwrap().is_some(), "k-{index} was acknowledged but is lost");
+        assert!(
+            store
+                .find_message(&network, &external_id)
+                .await
+                .unwrap()
+                .is_some(),
+            "k-{index} was acknowledged but is lost"
+        );
     }
-    assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
+    assert!(matches!(
+        store.verify_audit_chain().await.unwrap(),
+        AuditVerification::Intact { .. }
+    ));
     store.close().await;
 
     let output = balise()
-        .args(["import", file.to_str().unwrap(), "--organisation", "mamh", "--database", &database, "--batch", "500"])
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--organisation",
+            "mamh",
+            "--database",
+            &database,
+            "--batch",
+            "500",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(stdout.contains("Refusés : 0"), "{stdout}");
 
     let store = Store::connect(&database).await.unwrap();
@@ -113,9 +175,23 @@ async fn kill_9_mid_import_loses_nothing_acknowledged_and_a_rerun_completes_with
     assert_eq!(store.count_pending().await.unwrap(), 0);
     for index in [1, acknowledged_line, acknowledged_line + 1, COUNT] {
         let external_id = ExternalId::parse(&format!("k-{index}")).unwrap();
-        let message = store.find_message(&network, &external_id).await.unwrap().unwrap();
-        assert!(store.find_case_for_message(message.id).await.unwrap().is_some(), "k-{index} has no case");
+        let message = store
+            .find_message(&network, &external_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            store
+                .find_case_for_message(message.id)
+                .await
+                .unwrap()
+                .is_some(),
+            "k-{index} has no case"
+        );
     }
-    assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
+    assert!(matches!(
+        store.verify_audit_chain().await.unwrap(),
+        AuditVerification::Intact { .. }
+    ));
     store.close().await;
 }

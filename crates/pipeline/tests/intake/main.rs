@@ -33,7 +33,10 @@ where
     match kind {
         Kind::Sqlite => {
             let directory = tempfile::tempdir().unwrap();
-            let url = format!("sqlite://{}", directory.path().join("intake.sqlite3").display());
+            let url = format!(
+                "sqlite://{}",
+                directory.path().join("intake.sqlite3").display()
+            );
             let store = Store::connect(&url).await.unwrap();
             let outcome = tokio::spawn(test(store.clone(), url)).await;
             store.close().await;
@@ -45,23 +48,40 @@ where
             let admin_url = match std::env::var("BALISE_TEST_POSTGRES_URL") {
                 Ok(url) if !url.trim().is_empty() => url,
                 _ => {
-                    assert_ne!(std::env::var("BALISE_REQUIRE_POSTGRES").as_deref(), Ok("1"), "BALISE_TEST_POSTGRES_URL is not set");
-                    eprintln!("NOTICE: BALISE_TEST_POSTGRES_URL is not set; skipping the PostgreSQL half of this test");
+                    assert_ne!(
+                        std::env::var("BALISE_REQUIRE_POSTGRES").as_deref(),
+                        Ok("1"),
+                        "BALISE_TEST_POSTGRES_URL is not set"
+                    );
+                    eprintln!(
+                        "NOTICE: BALISE_TEST_POSTGRES_URL is not set; skipping the PostgreSQL half of this test"
+                    );
                     return;
                 }
             };
-            let database = format!("balise_pipeline_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+            let database = format!(
+                "balise_pipeline_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            );
             let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{database}\""))).execute(&mut admin).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE \"{database}\""
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
             let (base, _) = admin_url.rsplit_once('/').unwrap();
             let url = format!("{base}/{database}");
             let store = Store::connect(&url).await.unwrap();
             let outcome = tokio::spawn(test(store.clone(), url)).await;
             store.close().await;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE \"{database}\" WITH (FORCE)")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE \"{database}\" WITH (FORCE)"
+            )))
+            .execute(&mut admin)
+            .await
+            .unwrap();
             if let Err(error) = outcome {
                 std::panic::resume_unwind(error.into_panic());
             }
@@ -85,7 +105,10 @@ macro_rules! both_backends {
 }
 
 fn mamh() -> Vec<(OrganisationId, Arc<Profile>)> {
-    vec![(OrganisationId::parse("mamh").unwrap(), Arc::new(Profile::preset("mamh").unwrap()))]
+    vec![(
+        OrganisationId::parse("mamh").unwrap(),
+        Arc::new(Profile::preset("mamh").unwrap()),
+    )]
 }
 
 fn record(external_id: &str, text: &str) -> IncomingMessage {
@@ -115,7 +138,10 @@ async fn a_message_ends_up_in_a_case_with_verdict_route_and_deadlines(store: Sto
     let pipeline = Pipeline::new(store.clone(), mamh(), None);
     let report = pipeline
         .ingest(vec![
-            record("fb-1", "Est-ce que ma municipalité peut demander une subvention pour refaire le parc?"),
+            record(
+                "fb-1",
+                "Est-ce que ma municipalité peut demander une subvention pour refaire le parc?",
+            ),
             record("fb-2", "Je vais tous vous tuer demain"),
         ])
         .await
@@ -123,11 +149,21 @@ async fn a_message_ends_up_in_a_case_with_verdict_route_and_deadlines(store: Sto
     let question = stored_id(&report.results[0]);
     let threat = stored_id(&report.results[1]);
     // Stored first: pending until processed.
-    assert_eq!(store.intake_status(question).await.unwrap(), Some(IntakeStatus::Pending { failed_attempts: 0, last_error: None }));
+    assert_eq!(
+        store.intake_status(question).await.unwrap(),
+        Some(IntakeStatus::Pending {
+            failed_attempts: 0,
+            last_error: None
+        })
+    );
     let processed = pipeline.process_pending(100).await.unwrap();
     assert_eq!((processed.processed, processed.cases_opened), (2, 2));
 
-    let case = store.find_case_for_message(question).await.unwrap().unwrap();
+    let case = store
+        .find_case_for_message(question)
+        .await
+        .unwrap()
+        .unwrap();
     let verdict = store.get_verdict(question).await.unwrap().unwrap();
     assert_eq!(verdict.action, "publish");
     assert_eq!(verdict.engine_version, pipeline::ENGINE_VERSION);
@@ -137,12 +173,32 @@ async fn a_message_ends_up_in_a_case_with_verdict_route_and_deadlines(store: Sto
     let deadlines = store.get_deadlines(case.id).await.unwrap().unwrap();
     let profile = Profile::preset("mamh").unwrap();
     let calendar = domain::deadlines::business_calendar(&profile, Vec::new()).unwrap();
-    let plan = domain::deadlines::plan_first_response(&profile, &calendar, "2026-03-02T19:05:06Z".parse().unwrap()).unwrap();
+    let plan = domain::deadlines::plan_first_response(
+        &profile,
+        &calendar,
+        "2026-03-02T19:05:06Z".parse().unwrap(),
+    )
+    .unwrap();
     assert_eq!(deadlines.clock_start, plan.clock_start);
     assert_eq!(deadlines.first_response_due, plan.first_response_due);
-    let stages: Vec<&str> = deadlines.stages.iter().map(|stage| stage.stage.as_str()).collect();
-    assert_eq!(stages, plan.stages.iter().map(|stage| stage.stage.as_str()).collect::<Vec<_>>());
-    assert!(deadlines.stages.windows(2).all(|pair| pair[0].planned_due == pair[1].starts));
+    let stages: Vec<&str> = deadlines
+        .stages
+        .iter()
+        .map(|stage| stage.stage.as_str())
+        .collect();
+    assert_eq!(
+        stages,
+        plan.stages
+            .iter()
+            .map(|stage| stage.stage.as_str())
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        deadlines
+            .stages
+            .windows(2)
+            .all(|pair| pair[0].planned_due == pair[1].starts)
+    );
 
     // the threat goes to the urgent route, never hidden.
     let threat_case = store.find_case_for_message(threat).await.unwrap().unwrap();
@@ -157,35 +213,85 @@ async fn a_message_ends_up_in_a_case_with_verdict_route_and_deadlines(store: Sto
     let for_case = |action: &str, case_id: i64| {
         entries
             .iter()
-            .find(|entry| entry.event.action.as_str() == action && entry.event.entity_id == case_id.to_string())
+            .find(|entry| {
+                entry.event.action.as_str() == action
+                    && entry.event.entity_id == case_id.to_string()
+            })
             .unwrap_or_else(|| panic!("no {action} entry for case {case_id}"))
     };
     for_case("case_opened", case.id.get());
-    assert_eq!(for_case("route_suggested", threat_case.id.get()).event.attribution.rule.as_deref(), Some("R-13"));
-    assert!(for_case("deadlines_planned", case.id.get()).event.attribution.rule.as_deref().unwrap().starts_with("commitment:"));
+    assert_eq!(
+        for_case("route_suggested", threat_case.id.get())
+            .event
+            .attribution
+            .rule
+            .as_deref(),
+        Some("R-13")
+    );
+    assert!(
+        for_case("deadlines_planned", case.id.get())
+            .event
+            .attribution
+            .rule
+            .as_deref()
+            .unwrap()
+            .starts_with("commitment:")
+    );
     let verdict_entry = entries
         .iter()
-        .find(|entry| entry.event.action.as_str() == "verdict_recorded" && entry.event.entity_id == threat.to_string())
+        .find(|entry| {
+            entry.event.action.as_str() == "verdict_recorded"
+                && entry.event.entity_id == threat.to_string()
+        })
         .unwrap();
-    assert!(verdict_entry.event.after_json.as_deref().unwrap().contains("urgent"));
-    assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
+    assert!(
+        verdict_entry
+            .event
+            .after_json
+            .as_deref()
+            .unwrap()
+            .contains("urgent")
+    );
+    assert!(matches!(
+        store.verify_audit_chain().await.unwrap(),
+        AuditVerification::Intact { .. }
+    ));
 }
 both_backends!(a_message_ends_up_in_a_case_with_verdict_route_and_deadlines);
 
 async fn the_same_message_twice_makes_one_case(store: Store, _url: String) {
     let pipeline = Pipeline::new(store.clone(), mamh(), None);
-    let first = pipeline.ingest(vec![record("fb-9", "Merci pour l'information!"), record("fb-9", "Merci pour l'information!")]).await.unwrap();
+    let first = pipeline
+        .ingest(vec![
+            record("fb-9", "Merci pour l'information!"),
+            record("fb-9", "Merci pour l'information!"),
+        ])
+        .await
+        .unwrap();
     assert_eq!(first.stored(), 1);
     assert_eq!(first.duplicates(), 1);
     pipeline.process_pending(10).await.unwrap();
-    let again = pipeline.ingest(vec![record("fb-9", "Merci pour l'information!")]).await.unwrap();
+    let again = pipeline
+        .ingest(vec![record("fb-9", "Merci pour l'information!")])
+        .await
+        .unwrap();
     assert_eq!(again.results, vec![RecordStatus::Duplicate]);
     // A second pipeline (a restart) finds nothing left to do.
     let restarted = Pipeline::new(store.clone(), mamh(), None);
     assert_eq!(restarted.process_pending(10).await.unwrap().processed, 0);
     assert_eq!(store.count_messages().await.unwrap(), 1);
-    let message = store.find_message(&"facebook".try_into().unwrap(), &"fb-9".try_into().unwrap()).await.unwrap().unwrap();
-    assert!(store.find_case_for_message(message.id).await.unwrap().is_some());
+    let message = store
+        .find_message(&"facebook".try_into().unwrap(), &"fb-9".try_into().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store
+            .find_case_for_message(message.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let opened = store
         .audit_entries(0, 1_000)
         .await
@@ -201,26 +307,35 @@ async fn bad_records_are_refused_with_their_field_and_valid_ones_kept(store: Sto
     let pipeline = Pipeline::new(store.clone(), mamh(), None);
     let huge = "é".repeat(5 * 1024 * 1024); // 10 MB of UTF-8
     let mut lines: Vec<u8> = Vec::new();
-    let good = |id: &str| serde_json::to_vec(&serde_json::json!({
-        "network": "facebook", "account": "@MAMHQuebec", "external_id": id, "author": "u-1",
-        "text": "Bonjour", "kind": "comment", "received_at": "2026-03-02T14:05:06-05:00"
-    })).unwrap();
+    let good = |id: &str| {
+        serde_json::to_vec(&serde_json::json!({
+            "network": "facebook", "account": "@MAMHQuebec", "external_id": id, "author": "u-1",
+            "text": "Bonjour", "kind": "comment", "received_at": "2026-03-02T14:05:06-05:00"
+        }))
+        .unwrap()
+    };
     lines.extend(good("ok-1"));
     lines.extend(b"\n{\"network\":\"facebook\",\"text\":\"caf\xC3\"}\n");
-    lines.extend(serde_json::to_vec(&serde_json::json!({
-        "network": "facebook", "account": "@MAMHQuebec", "external_id": "big", "author": "u-1",
-        "text": huge, "kind": "comment", "received_at": "2026-03-02T14:05:06-05:00"
-    })).unwrap());
+    lines.extend(
+        serde_json::to_vec(&serde_json::json!({
+            "network": "facebook", "account": "@MAMHQuebec", "external_id": "big", "author": "u-1",
+            "text": huge, "kind": "comment", "received_at": "2026-03-02T14:05:06-05:00"
+        }))
+        .unwrap(),
+    );
     lines.push(b'\n');
     lines.extend(serde_json::to_vec(&serde_json::json!({
         "network": "facebook", "account": "@MAMHQuebec", "external_id": "no-date", "author": "u-1",
         "text": "x", "kind": "comment", "received_at": "2026-02-30T10:00:00Z"
     })).unwrap());
     lines.push(b'\n');
-    lines.extend(serde_json::to_vec(&serde_json::json!({
-        "network": "facebook", "external_id": "no-account", "author": "u-1",
-        "text": "x", "kind": "comment", "received_at": "2026-03-02T10:00:00Z"
-    })).unwrap());
+    lines.extend(
+        serde_json::to_vec(&serde_json::json!({
+            "network": "facebook", "external_id": "no-account", "author": "u-1",
+            "text": "x", "kind": "comment", "received_at": "2026-03-02T10:00:00Z"
+        }))
+        .unwrap(),
+    );
     lines.push(b'\n');
     lines.extend(good("ok-2"));
     lines.push(b'\n');
@@ -271,17 +386,47 @@ async fn automatic_mentions_are_stored_but_are_not_cases(store: Store, _url: Str
     let written = stored_id(&report.results[1]);
     let processed = pipeline.process_pending(10).await.unwrap();
     assert_eq!((processed.not_cases, processed.cases_opened), (1, 1));
-    assert_eq!(store.intake_status(automatic).await.unwrap(), Some(IntakeStatus::Processed { case_id: None }));
-    assert!(store.find_case_for_message(automatic).await.unwrap().is_none());
+    assert_eq!(
+        store.intake_status(automatic).await.unwrap(),
+        Some(IntakeStatus::Processed { case_id: None })
+    );
+    assert!(
+        store
+            .find_case_for_message(automatic)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.get_message(automatic).await.unwrap().is_some());
-    assert!(store.find_case_for_message(written).await.unwrap().is_some());
+    assert!(
+        store
+            .find_case_for_message(written)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 both_backends!(automatic_mentions_are_stored_but_are_not_cases);
 
-async fn stored_but_unprocessed_messages_are_picked_up_and_failures_stay_pending(store: Store, url: String) {
+async fn stored_but_unprocessed_messages_are_picked_up_and_failures_stay_pending(
+    store: Store,
+    url: String,
+) {
     // An instance that stores but dies before processing.
     let first = Pipeline::new(store.clone(), mamh(), None);
-    let report = first.ingest((0..30).map(|index| record(&format!("p-{index}"), "Bonjour, une question sur le programme")).collect()).await.unwrap();
+    let report = first
+        .ingest(
+            (0..30)
+                .map(|index| {
+                    record(
+                        &format!("p-{index}"),
+                        "Bonjour, une question sur le programme",
+                    )
+                })
+                .collect(),
+        )
+        .await
+        .unwrap();
     assert_eq!(report.stored(), 30);
     drop(first);
     // A restarted process, on its own connection, that does not know the organisation yet:
@@ -291,7 +436,11 @@ async fn stored_but_unprocessed_messages_are_picked_up_and_failures_stay_pending
     let failed = unknown.process_pending(5).await.unwrap();
     assert_eq!(failed.failed, 5);
     let first_id = stored_id(&report.results[0]);
-    let Some(IntakeStatus::Pending { failed_attempts: 1, last_error: Some(error) }) = reopened.intake_status(first_id).await.unwrap() else {
+    let Some(IntakeStatus::Pending {
+        failed_attempts: 1,
+        last_error: Some(error),
+    }) = reopened.intake_status(first_id).await.unwrap()
+    else {
         panic!("still pending")
     };
     assert!(error.contains("mamh"), "{error}");
@@ -301,7 +450,10 @@ async fn stored_but_unprocessed_messages_are_picked_up_and_failures_stay_pending
     let processed = fixed.process_all_pending().await.unwrap();
     assert_eq!(processed.cases_opened, 30);
     assert_eq!(reopened.count_pending().await.unwrap(), 0);
-    assert!(matches!(reopened.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
+    assert!(matches!(
+        reopened.verify_audit_chain().await.unwrap(),
+        AuditVerification::Intact { .. }
+    ));
     reopened.close().await;
 }
 both_backends!(stored_but_unprocessed_messages_are_picked_up_and_failures_stay_pending);

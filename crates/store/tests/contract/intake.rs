@@ -3,11 +3,11 @@
 
 use domain::audit::AuditVerification;
 use domain::entities::MessageId;
+use store::MessageInsertion;
 use store::intake::{
     CaseIntake, DeadlineRecord, IncomingMessage, IntakeRecorded, IntakeResult, IntakeStatus,
     StageDeadline, SuggestionRecord, VerdictRecord,
 };
-use store::MessageInsertion;
 
 use crate::contract_test;
 use crate::helpers::*;
@@ -43,8 +43,18 @@ fn case_intake() -> CaseIntake {
             commitment_id: "first_response".into(),
             clock_start: at("2026-03-02T14:05:06Z"),
             stages: vec![
-                StageDeadline { stage: "triage".into(), starts: at("2026-03-02T14:05:06Z"), planned_due: at("2026-03-02T15:35:06Z"), ended_at: None },
-                StageDeadline { stage: "review".into(), starts: at("2026-03-02T15:35:06Z"), planned_due: at("2026-03-02T16:35:06Z"), ended_at: None },
+                StageDeadline {
+                    stage: "triage".into(),
+                    starts: at("2026-03-02T14:05:06Z"),
+                    planned_due: at("2026-03-02T15:35:06Z"),
+                    ended_at: None,
+                },
+                StageDeadline {
+                    stage: "review".into(),
+                    starts: at("2026-03-02T15:35:06Z"),
+                    planned_due: at("2026-03-02T16:35:06Z"),
+                    ended_at: None,
+                },
             ],
             first_response_due: at("2026-03-02T16:35:06Z"),
             committed_due: at("2026-03-02T16:35:06Z"),
@@ -56,9 +66,18 @@ async fn intake_records_verdict_case_suggestion_and_deadlines_once(db: TestDb) {
     let store = &db.store;
     let account = organisation_with_account(store, "mamh").await;
     let incoming = vec![
-        IncomingMessage { message: message(&account, "m-1", "Quand ouvre le bureau?"), automatic: false },
-        IncomingMessage { message: message(&account, "m-2", "@mamh"), automatic: true },
-        IncomingMessage { message: message(&account, "m-3", "Texte qui échouera"), automatic: false },
+        IncomingMessage {
+            message: message(&account, "m-1", "Quand ouvre le bureau?"),
+            automatic: false,
+        },
+        IncomingMessage {
+            message: message(&account, "m-2", "@mamh"),
+            automatic: true,
+        },
+        IncomingMessage {
+            message: message(&account, "m-3", "Texte qui échouera"),
+            automatic: false,
+        },
     ];
     let outcomes = store.insert_incoming(&system(), &incoming).await.unwrap();
     let ids: Vec<MessageId> = outcomes
@@ -70,7 +89,11 @@ async fn intake_records_verdict_case_suggestion_and_deadlines_once(db: TestDb) {
         .collect();
     // The same batch again stores nothing.
     let again = store.insert_incoming(&system(), &incoming).await.unwrap();
-    assert!(again.iter().all(|outcome| *outcome == MessageInsertion::AlreadyStored));
+    assert!(
+        again
+            .iter()
+            .all(|outcome| *outcome == MessageInsertion::AlreadyStored)
+    );
     assert_eq!(store.count_pending().await.unwrap(), 3);
     let pending = store.pending_messages(None, 10).await.unwrap();
     assert_eq!(pending.len(), 3);
@@ -78,24 +101,56 @@ async fn intake_records_verdict_case_suggestion_and_deadlines_once(db: TestDb) {
     assert!(pending[1].automatic);
 
     let results = vec![
-        IntakeResult::Processed { message_id: ids[0], verdict: verdict(), verdict_rule: None, case: Some(case_intake()) },
-        IntakeResult::Processed { message_id: ids[1], verdict: verdict(), verdict_rule: None, case: None },
-        IntakeResult::Failed { message_id: ids[2], error: "profil introuvable".into() },
+        IntakeResult::Processed {
+            message_id: ids[0],
+            verdict: verdict(),
+            verdict_rule: None,
+            case: Some(case_intake()),
+        },
+        IntakeResult::Processed {
+            message_id: ids[1],
+            verdict: verdict(),
+            verdict_rule: None,
+            case: None,
+        },
+        IntakeResult::Failed {
+            message_id: ids[2],
+            error: "profil introuvable".into(),
+        },
     ];
     let recorded = store.record_intake(&system(), &results).await.unwrap();
-    let IntakeRecorded::CaseOpened(case_id) = recorded[0] else { panic!("{recorded:?}") };
+    let IntakeRecorded::CaseOpened(case_id) = recorded[0] else {
+        panic!("{recorded:?}")
+    };
     assert_eq!(recorded[1], IntakeRecorded::NotACase);
     assert_eq!(recorded[2], IntakeRecorded::FailureRecorded);
 
     // Recording the same results again changes nothing for the processed ones.
     let again = store.record_intake(&system(), &results[..2]).await.unwrap();
-    assert_eq!(again, vec![IntakeRecorded::AlreadyProcessed, IntakeRecorded::AlreadyProcessed]);
+    assert_eq!(
+        again,
+        vec![
+            IntakeRecorded::AlreadyProcessed,
+            IntakeRecorded::AlreadyProcessed
+        ]
+    );
 
-    assert_eq!(store.intake_status(ids[0]).await.unwrap(), Some(IntakeStatus::Processed { case_id: Some(case_id) }));
-    assert_eq!(store.intake_status(ids[1]).await.unwrap(), Some(IntakeStatus::Processed { case_id: None }));
+    assert_eq!(
+        store.intake_status(ids[0]).await.unwrap(),
+        Some(IntakeStatus::Processed {
+            case_id: Some(case_id)
+        })
+    );
+    assert_eq!(
+        store.intake_status(ids[1]).await.unwrap(),
+        Some(IntakeStatus::Processed { case_id: None })
+    );
     assert_eq!(
         store.intake_status(ids[2]).await.unwrap(),
-        Some(IntakeStatus::Pending { failed_attempts: 1, last_error: Some("profil introuvable".into()) })
+        Some(IntakeStatus::Pending {
+            failed_attempts: 1,
+            last_error: Some("profil introuvable".into())
+        })
     );
     let pending = store.pending_messages(None, 10).await.unwrap();
     assert_eq!(pending.len(), 1);
@@ -106,19 +161,34 @@ async fn intake_records_verdict_case_suggestion_and_deadlines_once(db: TestDb) {
     let stored = store.get_suggestion(case_id).await.unwrap().unwrap();
     assert_eq!(stored.suggestion, case_intake().suggestion);
     assert_eq!(stored.confirmation, None);
-    assert_eq!(store.get_deadlines(case_id).await.unwrap(), case_intake().deadlines);
+    assert_eq!(
+        store.get_deadlines(case_id).await.unwrap(),
+        case_intake().deadlines
+    );
     assert_eq!(store.find_case_for_message(ids[1]).await.unwrap(), None);
 
-    let confirmed = store.confirm_route(&system(), case_id, "respondent:habitation").await.unwrap();
-    assert_eq!(confirmed.confirmation.as_ref().unwrap().route, "respondent:habitation");
+    let confirmed = store
+        .confirm_route(&system(), case_id, "respondent:habitation")
+        .await
+        .unwrap();
+    assert_eq!(
+        confirmed.confirmation.as_ref().unwrap().route,
+        "respondent:habitation"
+    );
     let case = store.get_case(case_id).await.unwrap().unwrap();
     assert_eq!(case.route.unwrap().as_str(), "respondent");
     let ended_at: jiff::Timestamp = "2026-03-02T15:00:00Z".parse().unwrap();
-    let deadlines = store.record_stage_end(&system(), case_id, "triage", ended_at).await.unwrap();
+    let deadlines = store
+        .record_stage_end(&system(), case_id, "triage", ended_at)
+        .await
+        .unwrap();
     assert_eq!(deadlines.stages[0].ended_at, Some(ended_at));
 
     let entries = store.audit_entries(0, 100).await.unwrap();
-    let actions: Vec<&str> = entries.iter().map(|entry| entry.event.action.as_str()).collect();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|entry| entry.event.action.as_str())
+        .collect();
     for expected in [
         "messages_received",
         "verdict_recorded",
@@ -130,13 +200,25 @@ async fn intake_records_verdict_case_suggestion_and_deadlines_once(db: TestDb) {
         "route_changed",
         "stage_ended",
     ] {
-        assert!(actions.contains(&expected), "{expected} missing from {actions:?}");
+        assert!(
+            actions.contains(&expected),
+            "{expected} missing from {actions:?}"
+        );
     }
-    let suggested = entries.iter().find(|entry| entry.event.action.as_str() == "route_suggested").unwrap();
+    let suggested = entries
+        .iter()
+        .find(|entry| entry.event.action.as_str() == "route_suggested")
+        .unwrap();
     assert_eq!(suggested.event.attribution.rule.as_deref(), Some("R-22"));
-    let not_a_case = entries.iter().find(|entry| entry.event.action.as_str() == "intake_not_a_case").unwrap();
+    let not_a_case = entries
+        .iter()
+        .find(|entry| entry.event.action.as_str() == "intake_not_a_case")
+        .unwrap();
     assert_eq!(not_a_case.event.attribution.rule.as_deref(), Some("R-18"));
-    assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
+    assert!(matches!(
+        store.verify_audit_chain().await.unwrap(),
+        AuditVerification::Intact { .. }
+    ));
 }
 contract_test!(intake_records_verdict_case_suggestion_and_deadlines_once);
 
@@ -144,12 +226,23 @@ async fn history_is_the_accounts_earlier_messages_newest_first(db: TestDb) {
     let store = &db.store;
     let account = organisation_with_account(store, "mess").await;
     let batch: Vec<IncomingMessage> = (0..5)
-        .map(|index| IncomingMessage { message: message(&account, &format!("h-{index}"), &format!("texte {index}")), automatic: false })
+        .map(|index| IncomingMessage {
+            message: message(&account, &format!("h-{index}"), &format!("texte {index}")),
+            automatic: false,
+        })
         .collect();
     let outcomes = store.insert_incoming(&system(), &batch).await.unwrap();
-    let MessageInsertion::New(last) = outcomes[4] else { panic!("new") };
-    let history = store.recent_messages_on_account(account.id, last, 3).await.unwrap();
-    let texts: Vec<&str> = history.iter().map(|message| message.received.text.as_str()).collect();
+    let MessageInsertion::New(last) = outcomes[4] else {
+        panic!("new")
+    };
+    let history = store
+        .recent_messages_on_account(account.id, last, 3)
+        .await
+        .unwrap();
+    let texts: Vec<&str> = history
+        .iter()
+        .map(|message| message.received.text.as_str())
+        .collect();
     assert_eq!(texts, vec!["texte 3", "texte 2", "texte 1"]);
 }
 contract_test!(history_is_the_accounts_earlier_messages_newest_first);
