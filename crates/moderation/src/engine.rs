@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use crate::lexicon::{self, Cue, LexKind, Language, Lexicon, SequenceSlot};
-use crate::normalize::{normalize, Normalized};
+use crate::normalize::{normalize_into, Normalized};
 use crate::repeated::is_repeated;
 use crate::{
     Action, Category, Evidence, EvidenceKind, HideRule, History, Message, Policy, UrgentKind, Verdict,
@@ -122,8 +122,17 @@ impl Engine {
 
     /// Judges one message against the policy, the history giving earlier messages.
     pub fn moderate(&self, policy: &Policy, message: &Message, history: &History) -> Verdict {
-        let normalized = normalize(&message.text);
-        let mut scan = self.scan(&normalized, &message.text);
+        // Taken out of the thread-local rather than borrowed, so that nothing can see it
+        // half-used; put back for the next comment so that its buffers are reused.
+        let mut scratch = SCRATCH.take();
+        normalize_into(&message.text, &mut scratch.normalized);
+        let verdict = self.moderate_normalized(policy, message, history, &scratch.normalized, &mut scratch.padded);
+        SCRATCH.set(scratch);
+        verdict
+    }
+
+    fn moderate_normalized(&self, policy: &Policy, message: &Message, history: &History, normalized: &Normalized, padded: &mut String) -> Verdict {
+        let mut scan = self.scan(normalized, &message.text, padded);
 
         let mut spans: Vec<Span> = std::mem::take(&mut scan.spans);
         if policy_enables(policy, Category::PersonalInfo) {
@@ -132,11 +141,11 @@ impl Engine {
             }
         }
         if policy_enables(policy, Category::Incomprehensible)
-            && let Some((start, end)) = incomprehensible_range(&normalized, &message.text, scan.stopword_count)
+            && let Some((start, end)) = incomprehensible_range(normalized, &message.text, scan.stopword_count)
         {
             spans.push(Span::Original { kind: EvidenceKind::Category(Category::Incomprehensible), start, end });
         }
-        if policy_enables(policy, Category::Repeated) && is_repeated(policy, message, &normalized, history) {
+        if policy_enables(policy, Category::Repeated) && is_repeated(policy, message, normalized, history) {
             spans.push(Span::Original {
                 kind: EvidenceKind::Category(Category::Repeated),
                 start: 0,
@@ -144,20 +153,24 @@ impl Engine {
             });
         }
 
-        self.verdict(policy, message, &normalized, spans, &scan)
+        self.verdict(policy, message, normalized, spans, &scan)
     }
 
-    fn scan(&self, normalized: &Normalized, original: &str) -> Scan {
+    fn scan(&self, normalized: &Normalized, original: &str, padded: &mut String) -> Scan {
         let text = normalized.text.as_bytes();
-        let mut hits: Vec<Hit> = Vec::new();
+        // Sized from the text so that a typical comment never regrows them: a stopword is
+        // about one token in three, lexicon hits are rarer.
+        let token_estimate = normalized.tokens.len() + 1;
+        let mut hits: Vec<Hit> = Vec::with_capacity(token_estimate / 2 + 4);
         let mut allows: Vec<(usize, usize)> = Vec::new();
         let mut stopwords_french = 0usize;
         let mut stopwords_english = 0usize;
-        let mut stopword_starts: Vec<usize> = Vec::new();
-        let mut slot_hits: Vec<SlotHit> = Vec::new();
+        let mut stopword_starts: Vec<usize> = Vec::with_capacity(token_estimate);
+        let mut slot_hits: Vec<SlotHit> = Vec::with_capacity(token_estimate / 2 + 4);
 
         // The text between two spaces, as the patterns carry their token boundaries.
-        let mut padded = String::with_capacity(normalized.text.len() + 2);
+        padded.clear();
+        padded.reserve(normalized.text.len() + 2);
         padded.push(' ');
         padded.push_str(&normalized.text);
         padded.push(' ');
@@ -583,7 +596,19 @@ fn build_evidence(original: &str, ranges: &[(EvidenceKind, usize, usize)]) -> Ve
     if ranges.is_empty() {
         return Vec::new();
     }
-    let mut char_to_byte: Vec<usize> = original.char_indices().map(|(byte, _)| byte).collect();
+    if original.is_ascii() {
+        // Char offsets are byte offsets: no map to build.
+        return ranges
+            .iter()
+            .filter_map(|(kind, start, end)| {
+                let matched = original.get(*start..*end)?.to_owned();
+                Some(Evidence { category: *kind, start: *start, end: *end, matched })
+            })
+            .collect();
+    }
+    // Sized up front: `collect` from `char_indices` cannot know the count and regrows.
+    let mut char_to_byte: Vec<usize> = Vec::with_capacity(original.len() + 1);
+    char_to_byte.extend(original.char_indices().map(|(byte, _)| byte));
     char_to_byte.push(original.len());
     ranges
         .iter()
@@ -794,6 +819,18 @@ fn explain(policy: &Policy, action: Action, urgent: Option<UrgentKind>, categori
         Action::Publish => "il peut être publié",
     };
     format!("Ce commentaire enfreint la nétiquette, clause {} : {words} ; {consequence}.", cited.join(" et "))
+}
+
+/// Buffers one moderation fills and the next one reuses on the same thread.
+#[derive(Default)]
+struct Scratch {
+    normalized: Normalized,
+    /// The normalised text between two spaces, as the automaton reads it.
+    padded: String,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
 static SHARED_ENGINE: OnceLock<Engine> = OnceLock::new();

@@ -104,10 +104,43 @@ struct RawToken {
     clause_initial: bool,
 }
 
+/// Working buffers of the intermediate stream, kept between calls on the same thread so
+/// that normalising a comment allocates nothing once they have grown to a typical size.
+#[derive(Default)]
+struct Workspace {
+    units: Vec<Unit>,
+    raw_tokens: Vec<RawToken>,
+}
+
+thread_local! {
+    static WORKSPACE: std::cell::Cell<Workspace> = std::cell::Cell::new(Workspace::default());
+}
+
 /// Normalises `original`. Linear in its length.
 pub fn normalize(original: &str) -> Normalized {
-    let mut units: Vec<Unit> = Vec::with_capacity(original.len());
-    let mut raw_tokens: Vec<RawToken> = Vec::new();
+    let mut output = Normalized::default();
+    normalize_into(original, &mut output);
+    output
+}
+
+/// Normalises `original` into `output`, reusing its buffers (what it held is replaced): the
+/// engine keeps one per thread so that a comment costs no allocation. Same result as
+/// [`normalize`].
+pub fn normalize_into(original: &str, output: &mut Normalized) {
+    // Taken out of the thread-local rather than borrowed: nothing can observe it half-used.
+    let mut workspace = WORKSPACE.take();
+    normalize_with(original, &mut workspace, output);
+    WORKSPACE.set(workspace);
+}
+
+fn normalize_with(original: &str, workspace: &mut Workspace, output: &mut Normalized) {
+    let units = &mut workspace.units;
+    units.clear();
+    units.reserve(original.len());
+    let raw_tokens = &mut workspace.raw_tokens;
+    raw_tokens.clear();
+    // About one token per five bytes of French: reserving avoids regrowing on every comment.
+    raw_tokens.reserve(original.len() / 4 + 4);
     let mut token_open = false;
     let mut token_start = 0usize;
     let mut at_sentence_start = true;
@@ -171,9 +204,9 @@ pub fn normalize(original: &str) -> Normalized {
         });
     }
 
-    apply_leetspeak(&mut units, &raw_tokens);
-    let raw_tokens = split_symbol_only_tokens(&units, raw_tokens);
-    emit(units, &raw_tokens, char_count as usize)
+    apply_leetspeak(units, raw_tokens);
+    split_symbol_only_tokens(units, raw_tokens);
+    emit(units, raw_tokens, char_count as usize, output);
 }
 
 /// Digits and `@ $` become letters only inside tokens that contain a letter: amounts,
@@ -205,13 +238,12 @@ fn apply_leetspeak(units: &mut [Unit], raw_tokens: &[RawToken]) {
 
 /// A token left with only `@` or `$` (a lone dollar sign, an `@` between spaces) carries no
 /// word: it is dropped so that it cannot glue neighbours together.
-fn split_symbol_only_tokens(units: &[Unit], mut raw_tokens: Vec<RawToken>) -> Vec<RawToken> {
+fn split_symbol_only_tokens(units: &[Unit], raw_tokens: &mut Vec<RawToken>) {
     raw_tokens.retain(|token| {
         units
             .get(token.start..token.end)
             .is_some_and(|slice| slice.iter().any(|unit| unit.byte != b'@' && unit.byte != b'$'))
     });
-    raw_tokens
 }
 
 fn is_single_letter(units: &[Unit], token: &RawToken) -> bool {
@@ -220,24 +252,29 @@ fn is_single_letter(units: &[Unit], token: &RawToken) -> bool {
 
 /// Writes the output stream: joins runs of three or more one-letter tokens, collapses
 /// repeated letters, and records the origin of every byte.
-fn emit(units: Vec<Unit>, raw_tokens: &[RawToken], original_char_count: usize) -> Normalized {
-    let mut output = Normalized {
-        text: String::with_capacity(units.len() + 1),
-        origin_start: Vec::with_capacity(units.len()),
-        origin_end: Vec::with_capacity(units.len()),
-        run_length: Vec::with_capacity(units.len()),
-        tokens: Vec::with_capacity(raw_tokens.len()),
-        original_char_count,
-    };
+fn emit(units: &[Unit], raw_tokens: &[RawToken], original_char_count: usize, output: &mut Normalized) {
+    // At most one byte per unit plus one separator per token: nothing regrows.
+    let capacity = units.len() + raw_tokens.len();
+    output.origin_start.clear();
+    output.origin_start.reserve(capacity);
+    output.origin_end.clear();
+    output.origin_end.reserve(capacity);
+    output.run_length.clear();
+    output.run_length.reserve(capacity);
+    output.tokens.clear();
+    output.tokens.reserve(raw_tokens.len());
+    output.original_char_count = original_char_count;
     // Built as a `String` directly: every byte pushed is ASCII, so no validation pass.
-    let mut bytes = String::with_capacity(units.len() + raw_tokens.len());
+    let mut bytes = std::mem::take(&mut output.text);
+    bytes.clear();
+    bytes.reserve(capacity);
 
     let mut index = 0;
     while index < raw_tokens.len() {
         // Group one-letter tokens spelt out (`t a b a r n a k`) into a single token.
         let mut group_end = index + 1;
-        if raw_tokens.get(index).is_some_and(|token| is_single_letter(&units, token)) {
-            while raw_tokens.get(group_end).is_some_and(|token| is_single_letter(&units, token)) {
+        if raw_tokens.get(index).is_some_and(|token| is_single_letter(units, token)) {
+            while raw_tokens.get(group_end).is_some_and(|token| is_single_letter(units, token)) {
                 group_end += 1;
             }
             if group_end - index < 3 {
@@ -308,7 +345,6 @@ fn emit(units: Vec<Unit>, raw_tokens: &[RawToken], original_char_count: usize) -
         index = group_end;
     }
     output.text = bytes;
-    output
 }
 
 /// Folds one character.
