@@ -4,7 +4,6 @@
 //! `{"results": [{"index", "status": "stored"|"duplicate"|"refused", "message_id"?,
 //! "case_id"?, "error"?: {"field", "code", "message"}}]}`.
 
-use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -13,8 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use domain::entities::{MessageId, OrganisationId};
-use pipeline::{FieldError, IncomingMessage, Pipeline, RecordStatus};
+use domain::entities::MessageId;
+use pipeline::{FieldError, IncomingMessage, RecordStatus};
 use serde::Serialize;
 
 use crate::AppState;
@@ -72,22 +71,6 @@ struct RecordResult {
     case_id: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<FieldError>,
-}
-
-/// The pipeline of this instance's organisations. Built per request until the state holds
-/// one; the profiles are shared, the engines are rebuilt.
-fn pipeline(state: &AppState) -> Pipeline {
-    let organisations: Vec<(OrganisationId, Arc<domain::profile::Profile>)> = state
-        .organisations()
-        .iter()
-        .filter_map(|entry| {
-            Some((
-                OrganisationId::parse(&entry.id).ok()?,
-                entry.profile.clone(),
-            ))
-        })
-        .collect();
-    Pipeline::new(state.store().clone(), organisations, None)
 }
 
 async fn post_messages(
@@ -159,7 +142,7 @@ async fn post_messages(
             Err(field_error) => results[index].error = Some(field_error),
         }
     }
-    let pipeline = pipeline(&state);
+    let pipeline = state.pipeline();
     let records = batch.clone();
     let report = match pipeline.ingest(batch).await {
         Ok(report) => report,
@@ -237,7 +220,7 @@ mod tests {
             directory.path().join("api.sqlite3").display()
         );
         let store = store::Store::connect(&url).await.unwrap();
-        let profile = Arc::new(domain::profile::Profile::preset("mamh").unwrap());
+        let profile = std::sync::Arc::new(domain::profile::Profile::preset("mamh").unwrap());
         let state = AppState::new(
             store.clone(),
             vec![OrganisationEntry {

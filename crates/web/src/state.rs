@@ -1,6 +1,8 @@
-//! The state every request handler shares: the store and the organisations this instance
-//! serves, each with its loaded policy profile.
+//! The state every request handler shares: the store, the organisations this instance
+//! serves (each with its loaded policy profile), and the intake pipeline built once for
+//! them (its moderation engine and triage matchers are compiled at start, not per request).
 
+use domain::entities::OrganisationId;
 use domain::profile::Profile;
 use std::sync::Arc;
 
@@ -20,11 +22,24 @@ pub struct AppState {
 struct Inner {
     store: store::Store,
     organisations: Vec<OrganisationEntry>,
+    pipeline: Arc<pipeline::Pipeline>,
 }
 
 impl AppState {
+    /// Builds the state and its intake pipeline. Organisations whose id is not a valid
+    /// organisation id cannot receive messages; the profile parser guarantees they are.
     pub fn new(store: store::Store, organisations: Vec<OrganisationEntry>) -> AppState {
-        AppState { inner: Arc::new(Inner { store, organisations }) }
+        let pipeline_organisations = organisations
+            .iter()
+            .filter_map(|entry| Some((OrganisationId::parse(&entry.id).ok()?, entry.profile.clone())))
+            .collect();
+        let pipeline = Arc::new(pipeline::Pipeline::new(store.clone(), pipeline_organisations, None));
+        AppState { inner: Arc::new(Inner { store, organisations, pipeline }) }
+    }
+
+    /// The intake pipeline: store first, then moderate, triage and plan deadlines.
+    pub fn pipeline(&self) -> Arc<pipeline::Pipeline> {
+        Arc::clone(&self.inner.pipeline)
     }
 
     pub fn store(&self) -> &store::Store {

@@ -357,7 +357,9 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0]["categories"], serde_json::json!(["abusive"]));
-        assert_eq!(lines[0]["evidence"][0]["text"], "Esti");
+        // The evidence is the outermost offending phrase, which starts at the sacre.
+        assert!(lines[0]["evidence"][0]["text"].as_str().unwrap().starts_with("Esti"));
+        assert_eq!(lines[0]["evidence"][0]["start"], 0);
         assert_eq!(lines[1]["action"], "publish");
         assert_eq!(lines[1]["language"], "fr");
     }

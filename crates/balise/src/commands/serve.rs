@@ -62,6 +62,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
     let store_for_escalation = store.clone();
     let state = web::AppState::new(store, organisations.clone());
+    start_intake_task(state.pipeline());
     let application = web::Application::build(settings.listen, state)
         .await
         .with_context(|| format!("impossible d'écouter sur {}", settings.listen))?;
@@ -82,6 +83,24 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     application.run_until_stopped(shutdown_signal()).await?;
     println!("Balise arrêté.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// How often messages stored but not yet processed (after a crash, or an import with
+/// `--no-process`) are looked for.
+const INTAKE_PERIOD: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Processes what is pending at start, then keeps looking: nothing acknowledged is left
+/// unprocessed after a restart.
+fn start_intake_task(pipeline: std::sync::Arc<pipeline::Pipeline>) {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(INTAKE_PERIOD);
+        loop {
+            ticker.tick().await;
+            if let Err(error) = pipeline.process_all_pending().await {
+                tracing::error!(%error, "intake pass failed");
+            }
+        }
+    });
 }
 
 /// How often the deadlines are checked for warnings and breaches.
