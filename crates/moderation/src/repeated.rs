@@ -4,7 +4,7 @@
 //! earlier messages in the history count.
 
 use std::collections::hash_map::DefaultHasher;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use crate::normalize::{normalize, Normalized};
@@ -15,6 +15,51 @@ const SIMILARITY_THRESHOLD: f64 = 0.8;
 /// Texts shorter than this (normalised bytes) are too common (« Merci! ») to be spam when
 /// several people write them.
 const MINIMUM_COORDINATED_LENGTH: usize = 20;
+
+/// Beyond this many distinct earlier texts the cache starts over, so that a long-running
+/// process does not keep every comment it ever saw.
+const PRIOR_CACHE_CAPACITY: usize = 50_000;
+
+/// What the comparison needs from an earlier text, computed once per distinct text.
+struct PriorShape {
+    normalized_text: String,
+    /// The shingle set, sorted and without duplicates.
+    shingles: Vec<u64>,
+}
+
+thread_local! {
+    /// Earlier texts already normalised on this thread: the history is handed over again
+    /// with every message, and normalising all of it each time made the detector cost
+    /// grow with the history. A pure function of the text, so caching changes no answer.
+    static PRIOR_CACHE: std::cell::Cell<HashMap<String, PriorShape>> = std::cell::Cell::new(HashMap::new());
+}
+
+fn sorted_shingles(normalized: &Normalized) -> Vec<u64> {
+    let mut shingles: Vec<u64> = shingles(normalized).into_iter().collect();
+    shingles.sort_unstable();
+    shingles
+}
+
+/// Jaccard index of two sorted sets without duplicates (two empty sets are the same text).
+fn jaccard_sorted(first: &[u64], second: &[u64]) -> f64 {
+    if first.is_empty() && second.is_empty() {
+        return 1.0;
+    }
+    let (mut left, mut right, mut shared) = (0usize, 0usize, 0usize);
+    while let (Some(a), Some(b)) = (first.get(left), second.get(right)) {
+        match a.cmp(b) {
+            std::cmp::Ordering::Less => left += 1,
+            std::cmp::Ordering::Greater => right += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                left += 1;
+                right += 1;
+            }
+        }
+    }
+    let union = first.len() + second.len() - shared;
+    if union == 0 { 0.0 } else { shared as f64 / union as f64 }
+}
 
 /// Hashed word pairs (single words for texts of one word).
 fn shingles(normalized: &Normalized) -> HashSet<u64> {
@@ -38,21 +83,29 @@ fn hash_of(words: &[&str]) -> u64 {
     hasher.finish()
 }
 
-fn jaccard(first: &HashSet<u64>, second: &HashSet<u64>) -> f64 {
-    if first.is_empty() && second.is_empty() {
-        return 1.0;
-    }
-    let shared = first.intersection(second).count();
-    let union = first.len() + second.len() - shared;
-    if union == 0 { 0.0 } else { shared as f64 / union as f64 }
-}
-
 /// Whether `message` repeats an earlier message of `history` under `policy`.
 pub fn is_repeated(policy: &Policy, message: &Message, normalized: &Normalized, history: &History) -> bool {
     if normalized.text.is_empty() || history.messages.is_empty() {
         return false;
     }
-    let own_shingles = shingles(normalized);
+    let own_shingles = sorted_shingles(normalized);
+    let mut cache = PRIOR_CACHE.take();
+    if cache.len() > PRIOR_CACHE_CAPACITY {
+        cache.clear();
+    }
+    let repeated = is_repeated_with(policy, message, normalized, history, &own_shingles, &mut cache);
+    PRIOR_CACHE.set(cache);
+    repeated
+}
+
+fn is_repeated_with(
+    policy: &Policy,
+    message: &Message,
+    normalized: &Normalized,
+    history: &History,
+    own_shingles: &[u64],
+    cache: &mut HashMap<String, PriorShape>,
+) -> bool {
     let own_length = message.text.chars().count();
     let mut authors: HashSet<&str> = HashSet::new();
     if let Some(author) = message.author.as_deref() {
@@ -65,9 +118,13 @@ pub fn is_repeated(policy: &Policy, message: &Message, normalized: &Normalized, 
         if prior_length * 10 < own_length * 7 || own_length * 10 < prior_length * 7 {
             continue;
         }
-        let prior_normalized = normalize(&prior.text);
-        let similar = prior_normalized.text == normalized.text
-            || jaccard(&own_shingles, &shingles(&prior_normalized)) >= SIMILARITY_THRESHOLD;
+        if !cache.contains_key(prior.text.as_str()) {
+            let prior_normalized = normalize(&prior.text);
+            let shape = PriorShape { shingles: sorted_shingles(&prior_normalized), normalized_text: prior_normalized.text };
+            cache.insert(prior.text.clone(), shape);
+        }
+        let Some(shape) = cache.get(prior.text.as_str()) else { continue };
+        let similar = shape.normalized_text == normalized.text || jaccard_sorted(own_shingles, &shape.shingles) >= SIMILARITY_THRESHOLD;
         if !similar {
             continue;
         }
