@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/organisations", get(list_organisations))
         .route("/organisations/{id}", get(get_organisation))
         .route("/organisations/{id}/holidays", get(list_holidays))
+        .route("/organisations/{id}/messages", get(list_messages))
         .route("/audit/verify", get(verify_audit))
 }
 
@@ -243,6 +244,128 @@ async fn list_holidays(
         .map(|holiday| HolidayBody { date: holiday.date.to_string(), name: holiday.name })
         .collect();
     Ok(Json(holidays))
+}
+
+#[derive(Deserialize)]
+struct MessagesQuery {
+    after: Option<i64>,
+    limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct MessageBody {
+    id: i64,
+    network: String,
+    external_id: String,
+    thread: Option<String>,
+    author: String,
+    /// Exactly as received; JSON escaping keeps it inert.
+    text: String,
+    kind: &'static str,
+    received_at: String,
+    verdict: Option<VerdictBody>,
+    case: Option<CaseBody>,
+}
+
+#[derive(Serialize)]
+struct VerdictBody {
+    action: String,
+    categories: Vec<String>,
+    urgent: Option<String>,
+    clauses: Vec<String>,
+    evidence: serde_json::Value,
+    language: String,
+    explanation: String,
+}
+
+#[derive(Serialize)]
+struct CaseBody {
+    id: i64,
+    status: &'static str,
+    suggested_route: Option<String>,
+    reasons: serde_json::Value,
+    first_response_due: Option<String>,
+    stages: Vec<CaseStageBody>,
+}
+
+#[derive(Serialize)]
+struct CaseStageBody {
+    stage: String,
+    due: String,
+}
+
+/// The organisation's messages, oldest first, each with its verdict and its case (route
+/// suggestion and deadlines). Paged with `after` (a message id) and `limit` (at most 500).
+async fn list_messages(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<MessagesQuery>,
+) -> Result<Json<Vec<MessageBody>>, ApiError> {
+    let entry = state
+        .organisation(&id)
+        .ok_or_else(|| ApiError::not_found(format!("Aucune organisation « {id} » sur cette installation.")))?;
+    let organisation_id = domain::entities::OrganisationId::parse(&entry.id)
+        .map_err(|_| ApiError::not_found(format!("Aucune organisation « {id} » sur cette installation.")))?;
+    let zone = entry.profile.time_zone().clone();
+    let rfc3339 = |timestamp: jiff::Timestamp| {
+        timestamp.to_zoned(zone.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    };
+    let page = store::MessagePage {
+        after: query.after.map(domain::entities::MessageId::new),
+        limit: query.limit.unwrap_or(50).clamp(1, 500),
+    };
+    let store = state.store();
+    let mut bodies = Vec::new();
+    for message in store.list_messages(&organisation_id, page).await? {
+        let verdict = store.get_verdict(message.id).await?.map(|verdict| VerdictBody {
+            action: verdict.action,
+            categories: verdict.categories,
+            urgent: verdict.urgent,
+            clauses: verdict.clauses,
+            evidence: serde_json::from_str(&verdict.evidence_json).unwrap_or_default(),
+            language: verdict.language,
+            explanation: verdict.explanation,
+        });
+        let case = match store.find_case_for_message(message.id).await? {
+            Some(case) => {
+                let suggestion = store.get_suggestion(case.id).await?;
+                let deadlines = store.get_deadlines(case.id).await?;
+                Some(CaseBody {
+                    id: case.id.get(),
+                    status: case.status.code(),
+                    suggested_route: suggestion.as_ref().map(|stored| stored.suggestion.route.clone()),
+                    reasons: suggestion
+                        .as_ref()
+                        .and_then(|stored| serde_json::from_str(&stored.suggestion.reasons_json).ok())
+                        .unwrap_or_default(),
+                    first_response_due: deadlines.as_ref().map(|plan| rfc3339(plan.first_response_due)),
+                    stages: deadlines
+                        .map(|plan| {
+                            plan.stages
+                                .into_iter()
+                                .map(|stage| CaseStageBody { stage: stage.stage, due: rfc3339(stage.planned_due) })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+            }
+            None => None,
+        };
+        let received = message.received;
+        bodies.push(MessageBody {
+            id: message.id.get(),
+            network: received.network.as_str().to_owned(),
+            external_id: received.external_id.as_str().to_owned(),
+            thread: received.thread.map(|thread| thread.as_str().to_owned()),
+            author: received.author.display_name,
+            text: received.text,
+            kind: received.kind.code(),
+            received_at: rfc3339(received.received_at),
+            verdict,
+            case,
+        });
+    }
+    Ok(Json(bodies))
 }
 
 #[derive(Serialize)]

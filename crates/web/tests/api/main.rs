@@ -98,3 +98,55 @@ async fn pages_are_french_and_list_the_rules() {
     let missing = app.client.get(app.url("/organisations/nope")).send().await.unwrap();
     assert_eq!(missing.status().as_u16(), 404);
 }
+
+fn incoming(external_id: &str, text: &str) -> Value {
+    serde_json::json!({
+        "network": "facebook", "account": "@MAMHQuebec", "external_id": external_id,
+        "author": "citoyen-1", "author_name": "Citoyen <b>Un</b>", "text": text, "kind": "comment",
+        "received_at": "2025-04-17T16:00:00-04:00"
+    })
+}
+
+#[tokio::test]
+async fn posted_messages_come_back_with_verdict_route_and_deadlines() {
+    let app = spawn_app(&["mamh"]).await;
+    let hostile = r#"<script>alert("x")</script> Câlisse, c'est quand la prochaine séance du conseil?"#;
+    let batch = serde_json::json!([
+        incoming("m-1", "Je vais faire sauter l'édifice demain matin."),
+        incoming("m-2", hostile),
+        incoming("m-3", "Merci beaucoup pour l'information, c'est très clair!"),
+    ]);
+    let response = app.client.post(app.url("/api/v1/messages")).json(&batch).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+
+    let (status, body) = get_json(&app, "/api/v1/organisations/mamh/messages").await;
+    assert_eq!(status, 200);
+    let messages = body.as_array().unwrap();
+    assert_eq!(messages.len(), 3);
+    let by_id = |id: &str| messages.iter().find(|m| m["external_id"] == id).unwrap();
+
+    let threat = by_id("m-1");
+    assert_eq!(threat["verdict"]["urgent"], "threat");
+    assert_eq!(threat["verdict"]["action"], "review", "urgent is never hidden");
+    assert_eq!(threat["case"]["suggested_route"], "urgent");
+
+    let abusive = by_id("m-2");
+    assert_eq!(abusive["text"], hostile, "the citizen's words come back unedited");
+    assert!(abusive["verdict"]["categories"].as_array().unwrap().iter().any(|c| c == "abusive"));
+    // Received Thursday 16:00 before Easter: Good Friday and Easter Monday are skipped.
+    let stages: Vec<&str> = abusive["case"]["stages"].as_array().unwrap().iter().map(|s| s["due"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["2025-04-22T09:30:00-04:00", "2025-04-23T15:00:00-04:00", "2025-04-23T16:00:00-04:00"]);
+    assert_eq!(abusive["case"]["first_response_due"], "2025-04-23T16:00:00-04:00");
+
+    let thanks = by_id("m-3");
+    assert_eq!(thanks["verdict"]["action"], "publish");
+    assert_eq!(thanks["case"]["suggested_route"], "positive");
+
+    // The raw body never carries the script tag unescaped in a way a browser would run:
+    // JSON keeps it as a string, served as application/json.
+    let raw = app.client.get(app.url("/api/v1/organisations/mamh/messages")).send().await.unwrap();
+    assert!(raw.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+
+    let (_, audit) = get_json(&app, "/api/v1/audit/verify").await;
+    assert_eq!(audit["status"], "intact");
+}
