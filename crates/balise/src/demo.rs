@@ -53,7 +53,31 @@ pub async fn load_organisations(
     Ok(entries)
 }
 
+/// Messages a community manager could find on a Monday morning: a question, a sacre with a
+/// real question behind it, thanks, a threat, a media request, personal information, spam,
+/// criticism, a self-harm statement, a broken link, and hostile markup. Written for the demo.
+const DEMO_MESSAGES: &str = include_str!("../demo/messages.jsonl");
+
+/// Feeds the demo messages through the real intake (idempotent on their external ids, so a
+/// restart adds nothing) and processes them. Returns how many are stored in all.
+pub async fn load_demo_messages(pipeline: &pipeline::Pipeline) -> anyhow::Result<usize> {
+    let mut batch = Vec::new();
+    for (index, line) in DEMO_MESSAGES.lines().enumerate() {
+        let value: serde_json::Value = serde_json::from_str(line)
+            .with_context(|| format!("demo/messages.jsonl, ligne {}", index + 1))?;
+        let record = pipeline::IncomingMessage::from_json(&value)
+            .map_err(|error| anyhow::anyhow!("demo/messages.jsonl, ligne {} : {error}", index + 1))?;
+        batch.push(record);
+    }
+    let count = batch.len();
+    pipeline.ingest(batch).await?;
+    pipeline.process_all_pending().await?;
+    Ok(count)
+}
+
 /// What a person trying the demo needs to know, printed at start.
-pub fn print_demo_summary() {
-    println!("  démonstration       : profil « {DEMO_PROFILE} » chargé avec ses comptes");
+pub fn print_demo_summary(address: std::net::SocketAddr, messages: usize) {
+    println!("  démonstration       : profil « {DEMO_PROFILE} » chargé avec ses comptes et {messages} messages");
+    println!("    organisation      : http://{address}/organisations/{DEMO_PROFILE}");
+    println!("    messages (API)    : http://{address}/api/v1/organisations/{DEMO_PROFILE}/messages");
 }

@@ -62,6 +62,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
     let store_for_escalation = store.clone();
     let state = web::AppState::new(store, organisations.clone());
+    let state_pipeline = state.pipeline();
     start_intake_task(state.pipeline());
     let application = web::Application::build(settings.listen, state)
         .await
@@ -75,7 +76,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         println!("  organisation        : {} ({})", entry.id, entry.profile.identity().name);
     }
     if args.demo {
-        crate::demo::print_demo_summary();
+        let messages = crate::demo::load_demo_messages(&state_pipeline).await?;
+        crate::demo::print_demo_summary(address, messages);
     }
     start_escalation_task(store_for_escalation, &organisations)?;
     println!("Ctrl+C pour arrêter.");
