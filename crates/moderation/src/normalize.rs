@@ -152,8 +152,13 @@ fn normalize_with(original: &str, workspace: &mut Workspace, output: &mut Normal
     for (char_index, character) in original.chars().enumerate() {
         let char_index = u32::try_from(char_index).unwrap_or(u32::MAX);
         char_count = char_index.saturating_add(1);
-        let uppercase = character.is_uppercase();
-        match fold_char(character) {
+        // ASCII first: most chars of most comments, with neither tables nor range checks.
+        let (uppercase, folded) = if character.is_ascii() {
+            (character.is_ascii_uppercase(), fold_ascii(character as u8))
+        } else {
+            (is_uppercase(character), fold_char(character))
+        };
+        match folded {
             Folded::Bytes(first, second) => {
                 if !token_open {
                     token_open = true;
@@ -347,6 +352,19 @@ fn emit(units: &[Unit], raw_tokens: &[RawToken], original_char_count: usize, out
     output.text = bytes;
 }
 
+/// `char::is_uppercase` without the Unicode tables for Latin-1, general punctuation and
+/// emoji pictographs (a test checks every char).
+fn is_uppercase(character: char) -> bool {
+    let code = character as u32;
+    if code < 0x100 {
+        (0x41..=0x5A).contains(&code) || ((0xC0..=0xDE).contains(&code) && code != 0xD7)
+    } else if matches!(code, 0x2000..=0x206F | 0x1F300..=0x1FAFF) {
+        false
+    } else {
+        character.is_uppercase()
+    }
+}
+
 /// Folds one character.
 fn fold_char(character: char) -> Folded {
     if character.is_ascii() {
@@ -363,12 +381,19 @@ fn fold_char(character: char) -> Folded {
         0xFF01..=0xFF5E => {
             return char::from_u32(code - 0xFEE0).map_or(Folded::Separator, |ascii| fold_ascii(ascii as u8));
         }
+        // General punctuation (dashes, curly quotes, ellipsis) and emoji pictographs are
+        // neither letters nor digits and have no case (a test checks every char): no
+        // table lookups for the most common non-ASCII chars of comments.
+        0x2000..=0x206F | 0x1F300..=0x1FAFF => return Folded::Separator,
         _ => {}
     }
     // Uppercase Latin-1 letters (À to Þ, but not ×) are their lowercase minus 0x20: the
-    // common case in French, without the Unicode case tables.
+    // common case in French, without the Unicode case tables. No other Latin-1 char
+    // changes when lowercased.
     let lower = if (0xC0..=0xDE).contains(&code) && code != 0xD7 {
         char::from_u32(code + 0x20).unwrap_or(character)
+    } else if code < 0x100 {
+        character
     } else {
         character.to_lowercase().next().unwrap_or(character)
     };
@@ -465,6 +490,61 @@ fn fold_homoglyph(lower: char) -> Option<u8> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// The folding before the shortcuts for common chars, to check them against.
+    fn fold_char_reference(character: char) -> Folded {
+        if character.is_ascii() {
+            return fold_ascii(character as u8);
+        }
+        let code = character as u32;
+        match code {
+            // Combining marks, zero-width characters, soft hyphen, variation selectors.
+            0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F => {
+                return Folded::Dropped;
+            }
+            0x00AD | 0x200B..=0x200D | 0x2060 | 0xFEFF | 0xFE00..=0xFE0F => return Folded::Dropped,
+            // Fullwidth ASCII.
+            0xFF01..=0xFF5E => {
+                return char::from_u32(code - 0xFEE0).map_or(Folded::Separator, |ascii| fold_ascii(ascii as u8));
+            }
+            _ => {}
+        }
+        // Uppercase Latin-1 letters (À to Þ, but not ×) are their lowercase minus 0x20: the
+        // common case in French, without the Unicode case tables.
+        let lower = if (0xC0..=0xDE).contains(&code) && code != 0xD7 {
+            char::from_u32(code + 0x20).unwrap_or(character)
+        } else {
+            character.to_lowercase().next().unwrap_or(character)
+        };
+        if let Some(folded) = fold_latin(lower) {
+            return folded;
+        }
+        if let Some(ascii) = fold_homoglyph(lower) {
+            return Folded::Bytes(ascii, None);
+        }
+        if character.is_alphanumeric() {
+            // Rare letters (circled, mathematical, accented outside Latin-1): compatibility
+            // decomposition, then keep the first ASCII letter or digit it yields.
+            for decomposed in std::iter::once(character).nfkd() {
+                if decomposed.is_ascii_alphanumeric() {
+                    return fold_ascii(decomposed.to_ascii_lowercase() as u8);
+                }
+            }
+            return Folded::Bytes(FOREIGN_LETTER, None);
+        }
+        if matches!(code, 0x2019 | 0x2018 | 0x02BC) {
+            return Folded::Separator;
+        }
+        Folded::Separator
+    }
+
+    #[test]
+    fn shortcuts_for_common_chars_fold_and_case_every_char_as_before() {
+        for character in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(fold_char(character), fold_char_reference(character), "folding {character:?}");
+            assert_eq!(is_uppercase(character), character.is_uppercase(), "case of {character:?}");
+        }
+    }
 
     fn check(input: &str, expected: &str) {
         assert_eq!(normalize(input).text, expected, "normalising {input:?}");
