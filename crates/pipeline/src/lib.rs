@@ -356,6 +356,7 @@ impl Pipeline {
                 results.push(self.process_one(message).await?);
             }
             let recorded = self.store.record_intake(&self.by, &results).await?;
+            self.assign_to_respondents(&pending, &results, &recorded).await?;
             let mut chunk_report = ProcessReport::default();
             let mut retry_from: Option<MessageId> = None;
             for (result, outcome) in results.iter().zip(recorded) {
@@ -386,6 +387,54 @@ impl Pipeline {
             }
         }
         Ok(report)
+    }
+
+    /// A case routed to a sector's respondent goes to the respondent of the sector's
+    /// first designated unit, or to its substitute during an absence; the store
+    /// audits the assignment. A sector with no designation leaves the case unassigned for the
+    /// community manager to route by hand.
+    async fn assign_to_respondents(
+        &self,
+        pending: &[store::intake::PendingMessage],
+        results: &[IntakeResult],
+        recorded: &[IntakeRecorded],
+    ) -> Result<(), PipelineError> {
+        let mut designations_by_organisation: HashMap<OrganisationId, Vec<domain::respondents::Designation>> =
+            HashMap::new();
+        for (result, outcome) in results.iter().zip(recorded) {
+            let (IntakeResult::Processed { message_id, case: Some(case), .. }, IntakeRecorded::CaseOpened(case_id)) =
+                (result, outcome)
+            else {
+                continue;
+            };
+            if case.suggestion.route_family != "respondent" {
+                continue;
+            }
+            let Some(sector) = case.suggestion.target_id.as_deref() else { continue };
+            let Some(message) = pending.iter().find(|pending| pending.message.id == *message_id) else {
+                continue;
+            };
+            let organisation_id = &message.message.organisation_id;
+            if !designations_by_organisation.contains_key(organisation_id) {
+                let designations = self.store.list_designations(organisation_id).await?;
+                designations_by_organisation.insert(organisation_id.clone(), designations);
+            }
+            let unit = designations_by_organisation
+                .get(organisation_id)
+                .and_then(|designations| {
+                    designations
+                        .iter()
+                        .filter(|designation| designation.sector.as_str() == sector)
+                        .map(|designation| designation.unit.clone())
+                        .min_by(|left, right| left.as_str().cmp(right.as_str()))
+                });
+            if let Some(unit) = unit {
+                self.store
+                    .assign_case_to_unit(&self.by, *case_id, &unit, jiff::Timestamp::now())
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Processes everything pending.

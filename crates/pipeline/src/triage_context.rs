@@ -52,10 +52,50 @@ pub fn triage_context(profile: &Profile) -> TriageContext {
                 Some(SectorContext {
                     id: TargetId::parse(&sector.id).ok()?,
                     name: sector.name.clone(),
-                    keywords: vec![sector.name.clone()],
+                    keywords: sector_keywords(&sector.name),
                 })
             })
             .collect(),
         knowledge_base_threshold: KNOWLEDGE_BASE_COVERAGE_THRESHOLD,
+    }
+}
+
+/// Words of an administrative unit's name that say nothing of its subject.
+const GENERIC_UNIT_WORDS: &[&str] = &[
+    "direction", "directions", "generale", "général", "générale", "general", "service", "services",
+    "bureau", "secteur", "division", "adjointe", "adjoint", "ministère", "ministere", "des", "de",
+    "du", "la", "le", "les", "et", "l", "d", "en", "aux", "au", "pour",
+];
+
+/// The subject keywords of a sector, from its name: the whole name, and each word of five
+/// letters or more that is not generic ("Direction générale de la fiscalité et de
+/// l'évaluation foncière" gives "fiscalité", "évaluation", "foncière"). The profile format has
+/// no keyword list yet; the name is what the organisation wrote.
+fn sector_keywords(name: &str) -> Vec<String> {
+    let mut keywords = vec![name.to_owned()];
+    for word in name.split(|character: char| !character.is_alphanumeric()) {
+        let lowered = word.to_lowercase();
+        if lowered.chars().count() >= 5
+            && !GENERIC_UNIT_WORDS.contains(&lowered.as_str())
+            && !keywords.contains(&lowered)
+        {
+            keywords.push(lowered);
+        }
+    }
+    keywords
+}
+
+#[cfg(test)]
+mod sector_keyword_tests {
+    use super::sector_keywords;
+
+    #[test]
+    fn subject_words_are_kept_and_generic_ones_dropped() {
+        let keywords = sector_keywords("Direction générale de la fiscalité et de l'évaluation foncière");
+        assert!(keywords.contains(&"fiscalité".to_owned()));
+        assert!(keywords.contains(&"évaluation".to_owned()));
+        assert!(keywords.contains(&"foncière".to_owned()));
+        assert!(!keywords.contains(&"direction".to_owned()));
+        assert!(!keywords.contains(&"générale".to_owned()));
     }
 }

@@ -457,3 +457,59 @@ async fn stored_but_unprocessed_messages_are_picked_up_and_failures_stay_pending
     reopened.close().await;
 }
 both_backends!(stored_but_unprocessed_messages_are_picked_up_and_failures_stay_pending);
+
+fn respondent_user(login: &str) -> domain::entities::NewUser {
+    domain::entities::NewUser {
+        organisation_id: OrganisationId::parse("mamh").unwrap(),
+        login: domain::entities::Login::parse(login).unwrap(),
+        display_name: login.to_owned(),
+        role: domain::entities::RoleId::parse("respondent").unwrap(),
+        password_hash: domain::entities::PasswordHash::parse("$argon2id$test").unwrap(),
+    }
+}
+
+async fn a_case_routed_to_a_sector_goes_to_its_respondent_or_substitute(store: Store, _url: String) {
+    let by = domain::audit::Attribution::by(domain::audit::Actor::system("test").unwrap());
+    let pipeline = Pipeline::new(store.clone(), mamh(), None);
+    let question = "Pourquoi l'évaluation foncière de mon terrain a augmenté de 30 % cette année?";
+    let first = pipeline.ingest(vec![record("sector-1", question)]).await.unwrap();
+    let first_id = stored_id(&first.results[0]);
+    let respondent = store.add_user(&by, &respondent_user("r.fiscalite")).await.unwrap();
+    let substitute = store.add_user(&by, &respondent_user("s.fiscalite")).await.unwrap();
+    store
+        .designate_respondent(
+            &by,
+            &domain::respondents::Designation {
+                organisation_id: OrganisationId::parse("mamh").unwrap(),
+                unit: domain::respondents::UnitId::parse("evaluation-fonciere").unwrap(),
+                sector: domain::respondents::SectorId::from_stored("dgfef").unwrap(),
+                respondent: respondent.id,
+                substitute: Some(substitute.id),
+            },
+        )
+        .await
+        .unwrap();
+    pipeline.process_all_pending().await.unwrap();
+    let case = store.find_case_for_message(first_id).await.unwrap().unwrap();
+    let suggestion = store.get_suggestion(case.id).await.unwrap().unwrap();
+    assert_eq!(suggestion.suggestion.route, "respondent:dgfef");
+    assert_eq!(case.assignee, Some(respondent.id), "the unit's respondent");
+
+    // During the respondent's absence, the next such case goes to the substitute.
+    let now = jiff::Timestamp::now();
+    let absence = domain::respondents::Period::new(
+        now - jiff::SignedDuration::from_hours(1),
+        now + jiff::SignedDuration::from_hours(48),
+    )
+    .unwrap();
+    store
+        .record_absence(&by, &OrganisationId::parse("mamh").unwrap(), respondent.id, absence, "vacances")
+        .await
+        .unwrap();
+    let second = pipeline.ingest(vec![record("sector-2", question)]).await.unwrap();
+    pipeline.process_all_pending().await.unwrap();
+    let case = store.find_case_for_message(stored_id(&second.results[0])).await.unwrap().unwrap();
+    assert_eq!(case.assignee, Some(substitute.id), "the substitute during the absence");
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
+}
+both_backends!(a_case_routed_to_a_sector_goes_to_its_respondent_or_substitute);
