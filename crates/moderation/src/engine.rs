@@ -781,7 +781,8 @@ fn explain(policy: &Policy, action: Action, urgent: Option<UrgentKind>, categori
     let quoted_words = |filter: &dyn Fn(&EvidenceKind) -> bool| -> String {
         let mut words: Vec<String> = Vec::new();
         for item in evidence.iter().filter(|item| filter(&item.category)) {
-            let shown: String = item.matched.chars().take(60).collect();
+            // The first 60 chars, borrowed rather than collected into a String of their own.
+            let shown = item.matched.char_indices().nth(60).map_or(item.matched.as_str(), |(byte, _)| item.matched.get(..byte).unwrap_or(""));
             let shown = format!("« {} »", shown.trim());
             if !words.contains(&shown) {
                 words.push(shown);
