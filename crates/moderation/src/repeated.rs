@@ -17,8 +17,9 @@ const SIMILARITY_THRESHOLD: f64 = 0.8;
 const MINIMUM_COORDINATED_LENGTH: usize = 20;
 
 /// Beyond this many distinct earlier texts the cache starts over, so that a long-running
-/// process does not keep every comment it ever saw.
-const PRIOR_CACHE_CAPACITY: usize = 50_000;
+/// process does not keep every comment it ever saw: about 700 bytes each, some 10 MB per
+/// thread at most, while covering the histories seen in practice (a few thousand).
+const PRIOR_CACHE_CAPACITY: usize = 16_384;
 
 /// What the comparison needs from an earlier text, computed once per distinct text.
 struct PriorShape {
