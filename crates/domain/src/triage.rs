@@ -492,6 +492,7 @@ pub enum ReasonCode {
     AutomaticMention,
     Urgent,
     NetiquetteNothingRemains,
+    NetiquetteWholeMessage,
     NetiquetteSubstanceRemains,
     IncomprehensibleQuestion,
     Litigation,
@@ -522,6 +523,7 @@ impl ReasonCode {
             ReasonCode::AutomaticMention => "automatic_mention",
             ReasonCode::Urgent => "urgent",
             ReasonCode::NetiquetteNothingRemains => "netiquette_nothing_remains",
+            ReasonCode::NetiquetteWholeMessage => "netiquette_whole_message",
             ReasonCode::NetiquetteSubstanceRemains => "netiquette_substance_remains",
             ReasonCode::IncomprehensibleQuestion => "incomprehensible_question",
             ReasonCode::Litigation => "litigation",
@@ -2334,6 +2336,20 @@ impl<'e, 'i> Decision<'e, 'i> {
                 );
                 self.alternative(Route::Netiquette);
                 return Some(Route::AskPrecision);
+            }
+            // Advertising and a repeated copy are breaches as a whole: the words left once
+            // the lure is set aside ("un iPhone", "entrez le code") are no citizen's request,
+            // so unless the person asks something they are not routed as one.
+            let whole_message_breach = verdict
+                .categories
+                .iter()
+                .any(|c| matches!(c, Category::Advertising | Category::Repeated));
+            if whole_message_breach && verdict.substance_remains && !self.asks() {
+                self.reason(
+                    ReasonCode::NetiquetteWholeMessage,
+                    format!("S2 § 8.2, première étape (R-12) : le message entier est contraire à la nétiquette ({labels}) et ne demande rien."),
+                );
+                return Some(Route::Netiquette);
             }
             if !verdict.substance_remains {
                 self.reason(

@@ -1458,3 +1458,23 @@ fn second_held_out_batch() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn advertising_that_asks_nothing_is_netiquette_even_with_words_left() {
+    let engine = Triage::new(mamh());
+    let text = "GAGNEZ un iPhone 16!!! Cliquez ici http://promo-gratuit.example et entrez le code BALISE2026";
+    let verdict = breach_verdict(
+        text,
+        &[(Category::Advertising, "GAGNEZ"), (Category::Advertising, "Cliquez ici")],
+        true,
+    );
+    let suggestion = engine.suggest(&comment(text, &verdict));
+    assert_eq!(suggestion.route, Route::Netiquette);
+    assert_eq!(suggestion.reasons[0].code, ReasonCode::NetiquetteWholeMessage);
+    assert!(!suggestion.reply_expected);
+
+    // An abusive comment with a real question still has its substance routed.
+    let text = "Bande d'incompétents de tarlas, quand est-ce que le programme PRIMEAU rouvre?";
+    let verdict = breach_verdict(text, &[(Category::Abusive, "tarlas")], true);
+    assert_ne!(engine.suggest(&comment(text, &verdict)).route, Route::Netiquette);
+}
