@@ -274,6 +274,19 @@ pub(crate) async fn insert_messages(
     by: &Attribution,
     batch: &[NewMessage],
 ) -> Result<Vec<MessageInsertion>, StoreError> {
+    insert_message_rows(pool, by, batch, |message| message, |_| false).await
+}
+
+/// Stores a batch of messages idempotently on (network, external id), with each record's
+/// `automatic` flag (R-18), and audits the new ones in the same transaction. Shared by
+/// `insert_messages` and the intake's `insert_incoming`, whose records wrap a `NewMessage`.
+async fn insert_message_rows<T>(
+    pool: &Pool<Db>,
+    by: &Attribution,
+    batch: &[T],
+    message_of: fn(&T) -> &NewMessage,
+    automatic_of: fn(&T) -> bool,
+) -> Result<Vec<MessageInsertion>, StoreError> {
     let mut outcomes = vec![MessageInsertion::AlreadyStored; batch.len()];
     if batch.is_empty() {
         return Ok(outcomes);
@@ -281,13 +294,15 @@ pub(crate) async fn insert_messages(
     // The first occurrence of each (network, external id) in the batch is the one that can
     // be new; later copies in the same batch are duplicates of it.
     let mut first_index_by_key: HashMap<(&str, &str), usize> = HashMap::with_capacity(batch.len());
-    for (index, message) in batch.iter().enumerate() {
+    for (index, record) in batch.iter().enumerate() {
+        let message = message_of(record);
         first_index_by_key
             .entry((message.network.as_str(), message.external_id.as_str()))
             .or_insert(index);
     }
     let mut latest_author_name: HashMap<(&str, &str), &str> = HashMap::new();
-    for message in batch {
+    for record in batch {
+        let message = message_of(record);
         latest_author_name.insert(
             (message.network.as_str(), message.author.external_id.as_str()),
             message.author.display_name.as_str(),
@@ -319,9 +334,10 @@ pub(crate) async fn insert_messages(
     for chunk in batch.chunks(MESSAGE_ROWS_PER_STATEMENT) {
         let mut builder: QueryBuilder<Db> = QueryBuilder::new(
             "INSERT INTO messages (network, account_id, external_id, thread_external_id, \
-             author_external_id, author_display_name, text, kind, received_at, stored_at) ",
+             author_external_id, author_display_name, text, kind, received_at, stored_at, automatic) ",
         );
-        builder.push_values(chunk, |mut values, message| {
+        builder.push_values(chunk, |mut values, record| {
+            let message = message_of(record);
             values
                 .push_bind(message.network.as_str())
                 .push_bind(message.account_id.get())
@@ -332,7 +348,8 @@ pub(crate) async fn insert_messages(
                 .push_bind(message.text.as_str())
                 .push_bind(message.kind.code())
                 .push_bind(to_microseconds(message.received_at))
-                .push_bind(stored_at);
+                .push_bind(stored_at)
+                .push_bind(automatic_of(record));
         });
         builder.push(" ON CONFLICT (network, external_id) DO NOTHING RETURNING id, network, external_id");
         let rows = builder
