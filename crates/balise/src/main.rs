@@ -37,6 +37,10 @@ enum Command {
     Escalate(commands::escalate::EscalateArgs),
     Moderate(commands::moderate::ModerateArgs),
     Bench(commands::bench::BenchArgs),
+    User(commands::user::UserArgs),
+    Case(commands::case::CaseArgs),
+    Post(commands::post::PostArgs),
+    Editorial(commands::editorial::EditorialArgs),
 }
 
 const HELP_EN_ROOT: &[(&str, &str)] = &[
@@ -59,6 +63,10 @@ fn english_help() -> HashMap<String, &'static str> {
         commands::escalate::HELP_EN,
         commands::moderate::HELP_EN,
         commands::bench::HELP_EN,
+        commands::user::HELP_EN,
+        commands::case::HELP_EN,
+        commands::post::HELP_EN,
+        commands::editorial::HELP_EN,
     ];
     let mut english = HashMap::new();
     for table in tables {
@@ -114,6 +122,10 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Escalate(args) => runtime()?.block_on(commands::escalate::run(args)),
         Command::Moderate(args) => commands::moderate::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::User(args) => runtime()?.block_on(commands::user::run(args)),
+        Command::Case(args) => runtime()?.block_on(commands::case::run(args)),
+        Command::Post(args) => runtime()?.block_on(commands::post::run(args)),
+        Command::Editorial(args) => runtime()?.block_on(commands::editorial::run(args)),
     }
 }
 

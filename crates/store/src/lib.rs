@@ -18,6 +18,10 @@
 
 mod audit_chain;
 mod error;
+pub mod auth;
+pub mod case_actions;
+pub mod editorial;
+pub mod inbox;
 pub mod intake;
 pub mod respondents;
 mod migrations;

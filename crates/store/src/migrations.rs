@@ -33,6 +33,10 @@ pub(crate) fn sqlite() -> Migrator {
         (1, "initial", include_str!("../migrations/sqlite/0001_initial.sql")),
         (2, "intake", include_str!("../migrations/sqlite/0002_intake.sql")),
         (3, "respondents", include_str!("../migrations/sqlite/0003_respondents.sql")),
+        (4, "auth", include_str!("../migrations/sqlite/0004_auth.sql")),
+        (5, "case_actions", include_str!("../migrations/sqlite/0005_case_actions.sql")),
+        (6, "editorial", include_str!("../migrations/sqlite/0006_editorial.sql")),
+        (7, "inbox", include_str!("../migrations/sqlite/0007_inbox.sql")),
     ])
 }
 
@@ -42,5 +46,9 @@ pub(crate) fn postgres() -> Migrator {
         (1, "initial", include_str!("../migrations/postgres/0001_initial.sql")),
         (2, "intake", include_str!("../migrations/postgres/0002_intake.sql")),
         (3, "respondents", include_str!("../migrations/postgres/0003_respondents.sql")),
+        (4, "auth", include_str!("../migrations/postgres/0004_auth.sql")),
+        (5, "case_actions", include_str!("../migrations/postgres/0005_case_actions.sql")),
+        (6, "editorial", include_str!("../migrations/postgres/0006_editorial.sql")),
+        (7, "inbox", include_str!("../migrations/postgres/0007_inbox.sql")),
     ])
 }

@@ -37,3 +37,7 @@ pub(crate) async fn connect(url: &str) -> Result<sqlx::PgPool, crate::StoreError
 include!("backend_shared.rs");
 include!("backend_intake.rs");
 include!("backend_respondents.rs");
+include!("backend_auth.rs");
+include!("backend_case_actions.rs");
+include!("backend_editorial.rs");
+include!("backend_inbox.rs");

@@ -72,3 +72,7 @@ pub(crate) async fn connect_memory() -> Result<sqlx::SqlitePool, crate::StoreErr
 include!("backend_shared.rs");
 include!("backend_intake.rs");
 include!("backend_respondents.rs");
+include!("backend_auth.rs");
+include!("backend_case_actions.rs");
+include!("backend_editorial.rs");
+include!("backend_inbox.rs");

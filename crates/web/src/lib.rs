@@ -5,7 +5,10 @@
 //! domain types; nothing else in the workspace derives wire formats for HTTP.
 
 pub mod api;
+pub mod api_cases;
+pub mod api_editorial;
 pub mod api_messages;
+pub mod auth;
 mod pages;
 mod server;
 mod state;

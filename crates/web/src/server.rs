@@ -20,7 +20,14 @@ impl Application {
         let listener = TcpListener::bind(address).await?;
         let router = Router::new()
             .merge(pages::router())
-            .nest("/api/v1", api::router().merge(crate::api_messages::router()))
+            .merge(crate::auth::router())
+            .nest(
+                "/api/v1",
+                api::router()
+                    .merge(crate::api_messages::router())
+                    .merge(crate::api_cases::router())
+                    .merge(crate::api_editorial::router()),
+            )
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);
         Ok(Application { listener, router })

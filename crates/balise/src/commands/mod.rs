@@ -5,13 +5,17 @@
 pub mod audit;
 pub mod bench;
 pub mod calendar;
+pub mod case;
+pub mod editorial;
 pub mod escalate;
 pub mod eval;
 pub mod import;
 pub mod kb;
 pub mod moderate;
+pub mod post;
 pub mod profile;
 pub mod respondents;
 pub mod serve;
 pub mod sla;
+pub mod user;
 pub mod vigilance;

@@ -1,0 +1,2 @@
+-- 0006_editorial (sqlite): tables are added by the work on this area.
+SELECT 1;

@@ -1,0 +1,2 @@
+-- 0007_inbox (sqlite): tables are added by the work on this area.
+SELECT 1;

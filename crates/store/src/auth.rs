@@ -1,0 +1,1 @@
+//! The store side of auth (filled in by the work on this area).

@@ -1,0 +1,1 @@
+// SQL of editorial, written once for both backends (included by sqlite.rs and postgres.rs).
