@@ -9,6 +9,7 @@ pub mod api_cases;
 pub mod api_editorial;
 pub mod api_messages;
 pub mod auth;
+pub mod i18n;
 mod pages;
 mod server;
 mod state;
