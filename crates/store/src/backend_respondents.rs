@@ -132,7 +132,7 @@ pub(crate) mod respondents {
         }
     }
 
-    async fn fetch_designation(
+    pub(super) async fn fetch_designation(
         executor: impl sqlx::Executor<'_, Database = Db>,
         organisation_id: &OrganisationId,
         unit: &UnitId,
@@ -364,7 +364,7 @@ pub(crate) mod respondents {
         Ok(absence)
     }
 
-    async fn fetch_absences(
+    pub(super) async fn fetch_absences(
         executor: impl sqlx::Executor<'_, Database = Db>,
         organisation_id: &OrganisationId,
     ) -> Result<Vec<Absence>, StoreError> {
@@ -389,7 +389,7 @@ pub(crate) mod respondents {
 
     /// Hands `case` to `user` inside `write`: assignment history, the case's assignee, and
     /// the audit entry under R-41 naming the previous and the new holder.
-    async fn hand_over(
+    pub(super) async fn hand_over(
         write: &mut WriteTransaction,
         by: &Attribution,
         action: &str,
