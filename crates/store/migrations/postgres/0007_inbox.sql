@@ -1,2 +1,95 @@
--- 0007_inbox (postgres): tables are added by the work on this area.
-SELECT 1;
+-- 0007_inbox (postgres): the inbox's sort key, kept next to each case so the inbox reads one
+-- index in order and stops after a page, whatever the number of stored messages. The row
+-- of a case is recomputed by triggers whenever the case, its verdict, its deadlines or its
+-- suggestion change, so every writer (intake, case actions, imports) keeps it right without
+-- knowing about it. `urgent_rank` is 0 for urgent cases; `due` is the first-response
+-- deadline in microseconds, or the largest BIGINT when none runs (so both backends sort
+-- alike without NULLS FIRST/LAST); `is_open` is 1 for `open` and `in_progress`.
+
+CREATE TABLE inbox_cases (
+    case_id BIGINT PRIMARY KEY REFERENCES cases (id),
+    organisation_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    is_open BIGINT NOT NULL,
+    urgent_rank BIGINT NOT NULL,
+    due BIGINT NOT NULL,
+    account_id BIGINT NOT NULL,
+    network TEXT NOT NULL,
+    route TEXT,
+    sector TEXT,
+    categories TEXT NOT NULL,
+    assignee_user_id BIGINT
+);
+-- The default view (open cases) and the view by status, each in inbox order.
+CREATE INDEX inbox_open_order ON inbox_cases (organisation_id, is_open, urgent_rank, due, case_id);
+CREATE INDEX inbox_status_order ON inbox_cases (organisation_id, status, urgent_rank, due, case_id);
+-- A respondent's inbox: the cases assigned to them.
+CREATE INDEX inbox_assignee_order ON inbox_cases (assignee_user_id, is_open, urgent_rank, due, case_id);
+
+-- The case page: the thread of a message, the author's earlier messages, a case's history
+-- (0005 creates the same audit index; IF NOT EXISTS keeps either order working).
+CREATE INDEX messages_by_thread ON messages (account_id, thread_external_id, id);
+CREATE INDEX messages_by_author ON messages (network, author_external_id, id);
+CREATE INDEX IF NOT EXISTS audit_log_by_entity ON audit_log (entity_kind, entity_id, sequence_number);
+
+INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
+SELECT c.id, c.organisation_id, c.status,
+       CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
+       CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
+       COALESCE(d.first_response_due, 9223372036854775807),
+       m.account_id, m.network, COALESCE(c.route, s.route_family),
+       CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
+       COALESCE(v.categories_json, '[]'), c.assignee_user_id
+FROM cases c
+JOIN messages m ON m.id = c.message_id
+LEFT JOIN verdicts v ON v.message_id = c.message_id
+LEFT JOIN case_deadlines d ON d.case_id = c.id
+LEFT JOIN case_suggestions s ON s.case_id = c.id;
+
+CREATE FUNCTION inbox_refresh(target_case BIGINT) RETURNS void LANGUAGE sql AS $body$
+    DELETE FROM inbox_cases WHERE case_id = target_case;
+    INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
+    SELECT c.id, c.organisation_id, c.status,
+           CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
+           CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
+           COALESCE(d.first_response_due, 9223372036854775807),
+           m.account_id, m.network, COALESCE(c.route, s.route_family),
+           CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
+           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+    FROM cases c
+    JOIN messages m ON m.id = c.message_id
+    LEFT JOIN verdicts v ON v.message_id = c.message_id
+    LEFT JOIN case_deadlines d ON d.case_id = c.id
+    LEFT JOIN case_suggestions s ON s.case_id = c.id
+    WHERE c.id = target_case;
+$body$;
+
+CREATE FUNCTION inbox_refresh_from_case() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    PERFORM inbox_refresh(NEW.id);
+    RETURN NULL;
+END
+$body$;
+
+CREATE FUNCTION inbox_refresh_from_case_id() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    PERFORM inbox_refresh(NEW.case_id);
+    RETURN NULL;
+END
+$body$;
+
+CREATE FUNCTION inbox_refresh_from_message() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    PERFORM inbox_refresh(c.id) FROM cases c WHERE c.message_id = NEW.message_id;
+    RETURN NULL;
+END
+$body$;
+
+CREATE TRIGGER inbox_after_cases AFTER INSERT OR UPDATE ON cases
+    FOR EACH ROW EXECUTE FUNCTION inbox_refresh_from_case();
+CREATE TRIGGER inbox_after_verdicts AFTER INSERT OR UPDATE ON verdicts
+    FOR EACH ROW EXECUTE FUNCTION inbox_refresh_from_message();
+CREATE TRIGGER inbox_after_case_deadlines AFTER INSERT OR UPDATE ON case_deadlines
+    FOR EACH ROW EXECUTE FUNCTION inbox_refresh_from_case_id();
+CREATE TRIGGER inbox_after_case_suggestions AFTER INSERT OR UPDATE ON case_suggestions
+    FOR EACH ROW EXECUTE FUNCTION inbox_refresh_from_case_id();
