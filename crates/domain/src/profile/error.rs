@@ -30,6 +30,8 @@ pub enum ProblemCode {
     BadPhone,
     BadUrl,
     MissingSource,
+    StepOutOfOrder,
+    RoleLacksPermission,
 }
 
 impl ProblemCode {
@@ -59,6 +61,8 @@ impl ProblemCode {
             ProblemCode::BadPhone => "bad_phone",
             ProblemCode::BadUrl => "bad_url",
             ProblemCode::MissingSource => "missing_source",
+            ProblemCode::StepOutOfOrder => "step_out_of_order",
+            ProblemCode::RoleLacksPermission => "role_lacks_permission",
         }
     }
 }

@@ -20,7 +20,7 @@ pub use error::{ProblemCode, ProfileErrors, ProfileLoadError, ProfileProblem};
 pub use model::*;
 pub use parse::{DEFAULT_TIME_ZONE, IDENTITY_PLACEHOLDERS, RUNTIME_PLACEHOLDERS};
 pub use types::{
-    ContactKind, Email, Network, OrganisationKind, Permission, PhoneNumber, Role, RouteId,
+    ContactKind, ContentType, Email, Network, StepKind, OrganisationKind, Permission, PhoneNumber, Role, RouteId,
     SourceRef, UsualProcessKind, WebAddress, format_budget, format_duration, parse_budget,
     parse_duration,
 };
@@ -68,6 +68,8 @@ pub struct Profile {
     staff: Option<StaffObligations>,
     #[serde(skip_serializing_if = "Option::is_none")]
     blog: Option<BlogRules>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    editorial: Option<EditorialRules>,
 }
 
 impl Profile {
@@ -306,6 +308,11 @@ impl Profile {
 
     pub fn blog(&self) -> Option<&BlogRules> {
         self.blog.as_ref()
+    }
+
+    /// The editorial calendar's rules (approval chains, UTM, tone), when the profile has them.
+    pub fn editorial(&self) -> Option<&EditorialRules> {
+        self.editorial.as_ref()
     }
 
     /// Every public phone number the profile names (the organisation's, its contacts',

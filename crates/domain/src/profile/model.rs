@@ -8,7 +8,7 @@ use moderation::Category;
 use serde::Serialize;
 
 use super::types::{
-    ContactKind, Email, Network, OrganisationKind, Permission, PhoneNumber, Role, RouteId,
+    ContactKind, ContentType, Email, StepKind, Network, OrganisationKind, Permission, PhoneNumber, Role, RouteId,
     SourceRef, UsualProcessKind, WebAddress,
 };
 use crate::business_time::Budget;
@@ -338,4 +338,108 @@ pub struct BlogRules {
     /// Say on the website when a blog goes quiet or ends.
     pub announce_inactivity: bool,
     pub source: SourceRef,
+}
+
+/// One step of an approval chain: who carries it and who helps (S2 Annexe 4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainStep {
+    /// Unique within the chain, e.g. `approval_sector`; decisions name the step by this id.
+    pub id: String,
+    pub kind: StepKind,
+    /// French label, for people.
+    pub label: String,
+    /// Roles that may do the step (« porteur »).
+    pub carriers: Vec<Role>,
+    /// Roles that help (« collaborateur »); they may comment, not decide.
+    pub collaborators: Vec<Role>,
+    /// An organisation outside this one whose decision a carrier records (e.g. the
+    /// government's communications secretariat for infographics).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_validator: Option<String>,
+    /// The step is skipped for variants already validated (S2 §7.3, infographics).
+    pub skipped_when_already_validated: bool,
+    pub source: SourceRef,
+}
+
+/// The approval chain of one content type: its steps in order, publication last.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApprovalChainDefinition {
+    pub content_type: ContentType,
+    pub label: String,
+    pub steps: Vec<ChainStep>,
+    /// What the policy leaves open about this chain, in French, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub source: SourceRef,
+}
+
+impl ApprovalChainDefinition {
+    /// A step by id.
+    pub fn step(&self, id: &str) -> Option<&ChainStep> {
+        self.steps.iter().find(|step| step.id == id)
+    }
+
+    /// The position of a step by id.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|step| step.id == id)
+    }
+}
+
+/// Campaign tags added to links (R-04, Annexe 5 « balises UTM »). Values may hold
+/// `{network}`, `{campaign}` and `{content_type}`, filled per variant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UtmConvention {
+    pub source: String,
+    pub medium: String,
+    pub campaign: String,
+    pub reference: SourceRef,
+}
+
+/// How the organisation speaks on one network (S2 Annexe 1; R-55).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ToneGuidance {
+    pub network: Network,
+    /// Whom the network reaches, in the organisation's words.
+    pub audience: String,
+    /// How to write there, in the organisation's words.
+    pub tone: String,
+    pub source: SourceRef,
+}
+
+/// The editorial calendar's rules: approval chains per content type, UTM convention, tone
+/// per network, the size of a staff suggestion's documentation and the live-video
+/// threshold.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EditorialRules {
+    pub chains: Vec<ApprovalChainDefinition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub utm: Option<UtmConvention>,
+    pub tone: Vec<ToneGuidance>,
+    /// « Une page » of documentation, measured: at most this many characters...
+    pub suggestion_max_characters: u32,
+    /// ...and at most this many words.
+    pub suggestion_max_words: u32,
+    /// How many of Annexe 6's ten criteria a live video needs.
+    pub live_video_min_criteria: u32,
+    pub source: SourceRef,
+}
+
+impl EditorialRules {
+    /// The chain of a content type, falling back to the `regular` chain (always present).
+    pub fn chain(&self, content_type: ContentType) -> &ApprovalChainDefinition {
+        self.chains
+            .iter()
+            .find(|chain| chain.content_type == content_type)
+            .or_else(|| {
+                self.chains
+                    .iter()
+                    .find(|chain| chain.content_type == ContentType::Regular)
+            })
+            .unwrap_or(&self.chains[0])
+    }
+
+    /// The tone guidance for a network, if the profile gives one.
+    pub fn tone_for(&self, network: Network) -> Option<&ToneGuidance> {
+        self.tone.iter().find(|tone| tone.network == network)
+    }
 }

@@ -178,6 +178,13 @@ fn read_profile(c: &mut Collector<'_>, top: &Table<'_, '_>) -> Option<Profile> {
     );
     let staff = section(c, top, "staff", false).map(|t| read_staff(c, &t));
     let blog = section(c, top, "blog", false).and_then(|t| read_blog(c, &t));
+    let role_grants: Vec<RoleGrant> = roles_table.iter().map(|(x, _)| x.clone()).collect();
+    let editorial = section(c, top, "editorial", false).map(|t| read_editorial(c, &t, &role_grants));
+    let editorial = match editorial {
+        Some(Some(rules)) => Some(rules),
+        Some(None) => return None,
+        None => None,
+    };
 
     let vigilance = match vigilance {
         Some(Some(v)) => Some(v),
@@ -225,6 +232,7 @@ fn read_profile(c: &mut Collector<'_>, top: &Table<'_, '_>) -> Option<Profile> {
         templates: templates.into_iter().map(|(x, _)| x).collect(),
         staff,
         blog,
+        editorial,
     })
 }
 
@@ -1546,6 +1554,267 @@ fn read_blog(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<BlogRules> {
         comments_filtered_before_publication: filtered?,
         responsible: responsible?,
         announce_inactivity: announce,
+        source: source?,
+    })
+}
+
+fn read_chain_step(
+    c: &mut Collector<'_>,
+    t: &Table<'_, '_>,
+    grants: &[RoleGrant],
+) -> Option<ChainStep> {
+    let before = c.problems.len();
+    let id = slug(c, t, "id");
+    let kind = required_vocabulary(c, t, "kind", StepKind::parse, &StepKind::ids(), ProblemCode::BadValue);
+    let label = t.required_string(c, "label");
+    let read_roles = |c: &mut Collector<'_>, key: &str, required: bool| -> Vec<Role> {
+        let field = if required { t.require(c, key) } else { t.get(key) };
+        let Some(field) = field else { return Vec::new() };
+        let mut roles = Vec::new();
+        for (text, item) in field.strings(c) {
+            match Role::parse(&text) {
+                Some(role) if grants.iter().any(|grant| grant.role == role) => {
+                    if key == "carriers"
+                        && let Some(kind) = kind
+                        && !grants.iter().any(|g| g.role == role && g.permissions.contains(&kind.permission()))
+                    {
+                        c.report(
+                            &item.span,
+                            &item.path,
+                            ProblemCode::RoleLacksPermission,
+                            format!("role `{role}` carries a {kind} step but lacks the `{}` permission in [[roles]]", kind.permission()),
+                            format!("le rôle « {role} » porte une étape « {kind} » sans la permission « {} » dans [[roles]]", kind.permission()),
+                        );
+                    }
+                    roles.push(role);
+                }
+                Some(role) => c.report(
+                    &item.span,
+                    &item.path,
+                    ProblemCode::UnknownRole,
+                    format!("role `{role}` is not declared in [[roles]]"),
+                    format!("le rôle « {role} » n'est pas déclaré dans [[roles]]"),
+                ),
+                None => c.report(
+                    &item.span,
+                    &item.path,
+                    ProblemCode::UnknownRole,
+                    format!("unknown role `{text}` (expected one of: {})", Role::ids()),
+                    format!("rôle inconnu « {text} » (valeurs permises : {})", Role::ids()),
+                ),
+            }
+        }
+        if required && roles.is_empty() && c.problems.len() == before {
+            c.report(
+                &field.span,
+                &field.path,
+                ProblemCode::BadValue,
+                "a step needs at least one carrier",
+                "une étape doit avoir au moins un porteur",
+            );
+        }
+        roles
+    };
+    let carriers = read_roles(c, "carriers", true);
+    let collaborators = read_roles(c, "collaborators", false);
+    let external_validator = t.optional_string(c, "external_validator");
+    let skipped = optional_bool(c, t, "skipped_when_already_validated", false);
+    let source = source_ref(c, t);
+    (c.problems.len() == before).then_some(ChainStep {
+        id: id?,
+        kind: kind?,
+        label: label?,
+        carriers,
+        collaborators,
+        external_validator,
+        skipped_when_already_validated: skipped,
+        source: source?,
+    })
+}
+
+fn read_chain(
+    c: &mut Collector<'_>,
+    t: &Table<'_, '_>,
+    grants: &[RoleGrant],
+) -> Option<ApprovalChainDefinition> {
+    let before = c.problems.len();
+    let content_type = required_vocabulary(
+        c,
+        t,
+        "content_type",
+        ContentType::parse,
+        &ContentType::ids(),
+        ProblemCode::BadValue,
+    );
+    let label = t.required_string(c, "label");
+    let note = t.optional_string(c, "note");
+    let source = source_ref(c, t);
+    let before_steps = c.problems.len();
+    let steps = array_of(c, t, "steps", |c, t| read_chain_step(c, t, grants));
+    check_unique(c, steps.iter().map(|(x, f)| (x.id.clone(), f)), "step");
+    if c.problems.len() > before_steps {
+        // A step was refused: its neighbours' order would be judged on a partial list.
+        return None;
+    }
+    // Steps follow Annexe 4's order (several of one kind may follow each other), and the
+    // chain ends with the publication, which only the communications team does.
+    for pair in steps.windows(2) {
+        let ((previous, _), (step, field)) = (&pair[0], &pair[1]);
+        if step.kind < previous.kind || step.kind == StepKind::Suggestion && previous.kind == StepKind::Suggestion {
+            let (span, path) = step_kind_location(field);
+            c.report(
+                &span,
+                &path,
+                ProblemCode::StepOutOfOrder,
+                format!("step `{}` ({}) comes after `{}` ({}): steps go suggestion, drafting, approval, validation, publication", step.id, step.kind, previous.id, previous.kind),
+                format!("l'étape « {} » ({}) suit « {} » ({}) : l'ordre est suggestion, rédaction, approbation, validation, diffusion", step.id, step.kind, previous.id, previous.kind),
+            );
+        }
+    }
+    match steps.last() {
+        Some((last, _)) if last.kind == StepKind::Publication => {}
+        Some((_, field)) => {
+            let (span, path) = step_kind_location(field);
+            c.report(
+                &span,
+                &path,
+                ProblemCode::StepOutOfOrder,
+                "the last step of a chain must be a publication step",
+                "la dernière étape d'une chaîne doit être la diffusion",
+            );
+        }
+        None => {
+            c.report(
+                &t.span,
+                &t.child_path("steps"),
+                ProblemCode::MissingKey,
+                "a chain needs [[...steps]], ending with a publication step",
+                "une chaîne doit avoir des étapes ([[...steps]]), la dernière étant la diffusion",
+            );
+        }
+    }
+    if steps.iter().filter(|(s, _)| s.kind == StepKind::Publication).count() > 1 {
+        if let Some((_, field)) = steps.iter().filter(|(s, _)| s.kind == StepKind::Publication).nth(1) {
+            let (span, path) = step_kind_location(field);
+            c.report(
+                &span,
+                &path,
+                ProblemCode::StepOutOfOrder,
+                "a chain has one publication step",
+                "une chaîne n'a qu'une étape de diffusion",
+            );
+        }
+    }
+    (c.problems.len() == before).then_some(ApprovalChainDefinition {
+        content_type: content_type?,
+        label: label?,
+        steps: steps.into_iter().map(|(x, _)| x).collect(),
+        note,
+        source: source?,
+    })
+}
+
+fn step_kind_location(field: &Field<'_, '_>) -> (std::ops::Range<usize>, String) {
+    match field.value {
+        toml::de::DeValue::Table(table) => table
+            .get("kind")
+            .map(|value| (value.span(), format!("{}.kind", field.path)))
+            .unwrap_or_else(|| (field.span.clone(), field.path.clone())),
+        _ => (field.span.clone(), field.path.clone()),
+    }
+}
+
+fn read_utm(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<UtmConvention> {
+    let before = c.problems.len();
+    let value = |c: &mut Collector<'_>, key: &str| -> Option<String> {
+        let field = t.require(c, key)?;
+        let text = field.string(c)?;
+        let known = ["{network}", "{campaign}", "{content_type}"];
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}').map_or(rest.len(), |e| start + e + 1);
+            let placeholder = &rest[start..end];
+            if !known.contains(&placeholder) {
+                c.report(
+                    &field.span,
+                    &field.path,
+                    ProblemCode::UnknownPlaceholder,
+                    format!("unknown placeholder `{placeholder}` (expected {{network}}, {{campaign}} or {{content_type}})"),
+                    format!("variable inconnue « {placeholder} » (permises : {{network}}, {{campaign}}, {{content_type}})"),
+                );
+            }
+            rest = &rest[end..];
+        }
+        Some(text)
+    };
+    let source = value(c, "utm_source");
+    let medium = value(c, "utm_medium");
+    let campaign = value(c, "utm_campaign");
+    let reference = source_ref(c, t);
+    t.finish(c);
+    (c.problems.len() == before).then_some(UtmConvention {
+        source: source?,
+        medium: medium?,
+        campaign: campaign?,
+        reference: reference?,
+    })
+}
+
+fn read_tone(c: &mut Collector<'_>, t: &Table<'_, '_>) -> Option<ToneGuidance> {
+    let network = required_vocabulary(c, t, "network", Network::parse, &Network::ids(), ProblemCode::BadValue);
+    let audience = t.required_string(c, "audience");
+    let tone = t.required_string(c, "tone");
+    let source = source_ref(c, t);
+    Some(ToneGuidance { network: network?, audience: audience?, tone: tone?, source: source? })
+}
+
+fn read_editorial(
+    c: &mut Collector<'_>,
+    t: &Table<'_, '_>,
+    grants: &[RoleGrant],
+) -> Option<EditorialRules> {
+    let before = c.problems.len();
+    let number = |c: &mut Collector<'_>, key: &str, default: u32, range: std::ops::RangeInclusive<i64>| -> Option<u32> {
+        match t.get(key) {
+            None => Some(default),
+            Some(field) => field.integer_in(c, range).and_then(|n| u32::try_from(n).ok()),
+        }
+    };
+    let max_characters = number(c, "suggestion_max_characters", 3000, 1..=100_000);
+    let max_words = number(c, "suggestion_max_words", 500, 1..=20_000);
+    let live_video = number(c, "live_video_min_criteria", 6, 1..=10);
+    let source = source_ref(c, t);
+    let chains = array_of(c, t, "chains", |c, t| read_chain(c, t, grants));
+    check_unique(
+        c,
+        chains.iter().map(|(x, f)| (x.content_type.id().to_owned(), f)),
+        "chain content_type",
+    );
+    if c.problems.len() == before && !chains.iter().any(|(x, _)| x.content_type == ContentType::Regular) {
+        c.report(
+            &t.span,
+            &t.child_path("chains"),
+            ProblemCode::MissingKey,
+            "[editorial] needs a chain with content_type = \"regular\" (the fallback of every other type)",
+            "[editorial] doit avoir une chaîne « regular » (celle des types sans chaîne propre)",
+        );
+    }
+    let utm = section(c, t, "utm", false).map(|u| read_utm(c, &u));
+    let tone = array_of(c, t, "tone", read_tone);
+    check_unique(c, tone.iter().map(|(x, f)| (x.network.id().to_owned(), f)), "tone network");
+    t.finish(c);
+    let utm = match utm {
+        Some(Some(utm)) => Some(utm),
+        Some(None) => return None,
+        None => None,
+    };
+    (c.problems.len() == before).then_some(EditorialRules {
+        chains: chains.into_iter().map(|(x, _)| x).collect(),
+        utm,
+        tone: tone.into_iter().map(|(x, _)| x).collect(),
+        suggestion_max_characters: max_characters?,
+        suggestion_max_words: max_words?,
+        live_video_min_criteria: live_video?,
         source: source?,
     })
 }

@@ -129,6 +129,65 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// A kind of publication, each with its own approval chain (S2 §7.3, Annexe 4; ).
+    ContentType {
+        /// A proactive social publication (S2 Annexe 4's general case).
+        Regular => "regular",
+        /// A calendar of planned activities: the sector approves, the DCOM manager validates.
+        PlannedActivities => "planned_activities",
+        /// An infographic: DCOM, then sector, then the government's communications secretariat.
+        Infographic => "infographic",
+        /// LinkedIn posts of the human resources' communications plan.
+        HumanResourcesLinkedin => "human_resources_linkedin",
+        /// A press release, published without further approval.
+        PressRelease => "press_release",
+        /// A bulletin (E.F.express, Muni-Express; not the cyberbulletin), likewise.
+        Bulletin => "bulletin",
+    }
+);
+
+vocabulary!(
+    /// The kind of a step of an approval chain, in the order they happen (S2 Annexe 4).
+    StepKind {
+        /// Suggestion de la publication sociale.
+        Suggestion => "suggestion",
+        /// Rédaction.
+        Drafting => "drafting",
+        /// Approbation.
+        Approval => "approval",
+        /// Validation.
+        Validation => "validation",
+        /// Diffusion.
+        Publication => "publication",
+    }
+);
+
+impl StepKind {
+    /// The permission a carrier of this kind of step must hold (R-42: only holders of
+    /// `publish` publish).
+    pub fn permission(self) -> Permission {
+        match self {
+            StepKind::Suggestion => Permission::SuggestPublication,
+            StepKind::Drafting => Permission::DraftPublication,
+            StepKind::Approval => Permission::ApprovePublication,
+            StepKind::Validation => Permission::ValidatePublication,
+            StepKind::Publication => Permission::Publish,
+        }
+    }
+
+    /// The French name of the step, for people.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            StepKind::Suggestion => "Suggestion",
+            StepKind::Drafting => "Rédaction",
+            StepKind::Approval => "Approbation",
+            StepKind::Validation => "Validation",
+            StepKind::Publication => "Diffusion",
+        }
+    }
+}
+
+vocabulary!(
     /// A route of the triage scheme (S2 §8.2 and Annexe 2), keyed for reply templates.
     RouteId {
         Urgent => "urgent",
