@@ -8,6 +8,7 @@
 //! processing is recorded next to the message, which stays pending: a crash or a bug never
 //! loses an acknowledged message, and a restart picks up where the last run stopped.
 
+pub mod case_actions;
 pub mod reader;
 pub mod record;
 mod triage_context;
@@ -57,6 +58,9 @@ pub enum PipelineError {
         organisation: String,
         message: String,
     },
+    /// The request cannot be done as asked (an unknown route, case or clause).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
 }
 
 /// What became of one record given to [`Pipeline::ingest`].
@@ -519,7 +523,20 @@ impl Pipeline {
                 case: None,
             });
         }
-        let deadlines = if suggestion.reply_expected || suggestion.route == Route::Urgent {
+        let deadlines = if suggestion.route == Route::Urgent {
+            // deadlines proportional to urgency — one clock hour, every day and hour.
+            match runtime.calendar.as_ref().map_err(ToString::to_string).and_then(|calendar| {
+                domain::deadlines::plan_urgent(calendar, received.received_at).map_err(|error| error.to_string())
+            }) {
+                Ok(plan) => Some(case_actions::deadline_record(domain::deadlines::URGENT_COMMITMENT_ID, &plan)),
+                Err(error) => {
+                    return Ok(IntakeResult::Failed {
+                        message_id: message.id,
+                        error,
+                    });
+                }
+            }
+        } else if suggestion.reply_expected {
             match plan_deadlines(runtime, received.received_at) {
                 Ok(plan) => Some(plan),
                 Err(error) => {
