@@ -8,6 +8,7 @@ pub mod audit;
 pub mod business_time;
 pub mod calendar;
 pub mod deadlines;
+pub mod editorial;
 pub mod entities;
 pub mod profile;
 pub mod respondents;

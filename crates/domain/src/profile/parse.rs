@@ -1693,17 +1693,15 @@ fn read_chain(
             );
         }
     }
-    if steps.iter().filter(|(s, _)| s.kind == StepKind::Publication).count() > 1 {
-        if let Some((_, field)) = steps.iter().filter(|(s, _)| s.kind == StepKind::Publication).nth(1) {
-            let (span, path) = step_kind_location(field);
-            c.report(
-                &span,
-                &path,
-                ProblemCode::StepOutOfOrder,
-                "a chain has one publication step",
-                "une chaîne n'a qu'une étape de diffusion",
-            );
-        }
+    if let Some((_, field)) = steps.iter().filter(|(s, _)| s.kind == StepKind::Publication).nth(1) {
+        let (span, path) = step_kind_location(field);
+        c.report(
+            &span,
+            &path,
+            ProblemCode::StepOutOfOrder,
+            "a chain has one publication step",
+            "une chaîne n'a qu'une étape de diffusion",
+        );
     }
     (c.problems.len() == before).then_some(ApprovalChainDefinition {
         content_type: content_type?,
