@@ -1,1 +1,193 @@
-//! The store side of auth (filled in by the work on this area).
+//! The store's side of sign-in: users' passwords, sessions, failed sign-ins and
+//! lock-outs, and API tokens. Secrets never reach the database in clear: a session or an API
+//! token is stored as the SHA-256 of its random token (the caller hashes), a password as its
+//! argon2 hash. Every change that matters to an auditor (sign-in, failure, lock-out,
+//! sign-out, password change, token creation and revocation) writes its audit entry in the
+//! same transaction; the bookkeeping of "last seen" times does not (it would add one entry
+//! per request and say nothing an auditor needs). The SQL is in `backend_auth.rs`.
+
+use domain::audit::Attribution;
+use domain::entities::{OrganisationId, PasswordHash, RoleId, User, UserId};
+use jiff::{SignedDuration, Timestamp};
+
+use crate::{postgres, sqlite, Store, StoreError};
+
+/// A session, found by the hash of its cookie token, with its user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// Hex SHA-256 of the cookie's token (the row's id).
+    pub token_hash: String,
+    /// Who is signed in.
+    pub user: User,
+    /// The token forms and unsafe API calls must carry (CSRF).
+    pub csrf_token: String,
+    /// When the person signed in (the absolute limit counts from here).
+    pub created_at: Timestamp,
+    /// The last request seen (the idle limit counts from here).
+    pub last_seen_at: Timestamp,
+}
+
+/// An API token, without its secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    /// Whose token it is (the creating user).
+    pub user_id: UserId,
+    /// A name the user chose, e.g. `connecteur facebook`.
+    pub name: String,
+    /// The creating user's role when it was created; the token acts with this role.
+    pub role: RoleId,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A token to create: the caller generates the secret and passes only its hash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewApiToken {
+    pub user_id: UserId,
+    pub name: String,
+    /// Hex SHA-256 of the secret shown once to the user.
+    pub token_hash: String,
+}
+
+/// When repeated failures lock a login out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LockoutRule {
+    /// This many failures …
+    pub threshold: u32,
+    /// … within this window …
+    pub window: SignedDuration,
+    /// … refuse the login for this long.
+    pub duration: SignedDuration,
+}
+
+impl LockoutRule {
+    /// Five failures within fifteen minutes lock the login for fifteen minutes.
+    pub const DEFAULT: LockoutRule = LockoutRule {
+        threshold: 5,
+        window: SignedDuration::from_mins(15),
+        duration: SignedDuration::from_mins(15),
+    };
+}
+
+/// What a recorded failure led to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailureOutcome {
+    /// Failures counted in the window (since the last lock-out ended), this one included.
+    pub recent_failures: u32,
+    /// `Some` when this failure locked the login out, until then.
+    pub locked_until: Option<Timestamp>,
+}
+
+macro_rules! dispatch_auth {
+    ($store:expr, $function:ident ( $($argument:expr),* )) => {
+        match $store {
+            Store::Sqlite(pool) => sqlite::auth::$function(pool, $($argument),*).await,
+            Store::Postgres(pool) => postgres::auth::$function(pool, $($argument),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// A user by id.
+    pub async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        dispatch_auth!(self, get_user(id))
+    }
+
+    /// The organisation's users, by login.
+    pub async fn list_users(&self, organisation_id: &OrganisationId) -> Result<Vec<User>, StoreError> {
+        dispatch_auth!(self, list_users(organisation_id))
+    }
+
+    /// Replaces a user's password hash and ends all their sessions (audited
+    /// `password_changed`; the hash is never written to the log). `NotFound` when the user
+    /// does not exist.
+    pub async fn set_password(&self, by: &Attribution, user_id: UserId, hash: &PasswordHash) -> Result<(), StoreError> {
+        dispatch_auth!(self, set_password(by, user_id, hash))
+    }
+
+    /// Opens a session for a user who just proved their password (audited `signed_in`) and
+    /// forgets their earlier failed attempts.
+    pub async fn create_session(
+        &self,
+        by: &Attribution,
+        user_id: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+    ) -> Result<Session, StoreError> {
+        dispatch_auth!(self, create_session(by, user_id, token_hash, csrf_token))
+    }
+
+    /// The session whose token hashes to `token_hash`, expired or not (the caller decides).
+    pub async fn session_by_token_hash(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        dispatch_auth!(self, session_by_token_hash(token_hash))
+    }
+
+    /// Records activity on a session (renews its idle limit). Not audited.
+    pub async fn touch_session(&self, token_hash: &str, at: Timestamp) -> Result<(), StoreError> {
+        dispatch_auth!(self, touch_session(token_hash, at))
+    }
+
+    /// Ends a session (audited `signed_out` when `by` names why; expired sessions are
+    /// ended with a system actor). `false` when there was no such session.
+    pub async fn delete_session(&self, by: &Attribution, token_hash: &str) -> Result<bool, StoreError> {
+        dispatch_auth!(self, delete_session(by, token_hash))
+    }
+
+    /// Forgets sessions idle since before `idle_before` or opened before `opened_before`
+    /// (housekeeping; they are already refused). Returns how many.
+    pub async fn purge_expired_sessions(&self, idle_before: Timestamp, opened_before: Timestamp) -> Result<u64, StoreError> {
+        dispatch_auth!(self, purge_expired_sessions(idle_before, opened_before))
+    }
+
+    /// Records a failed sign-in for `login` (the text typed, which may name nobody), audited
+    /// `sign_in_failed`; when it makes `rule.threshold` failures within `rule.window` (since
+    /// the last lock-out ended), also locks the login out (audited `sign_in_locked_out`).
+    pub async fn record_sign_in_failure(
+        &self,
+        by: &Attribution,
+        login: &str,
+        rule: LockoutRule,
+    ) -> Result<FailureOutcome, StoreError> {
+        dispatch_auth!(self, record_sign_in_failure(by, login, rule))
+    }
+
+    /// The end of the lock-out in force for `login` at `at`, if any.
+    pub async fn active_lockout(&self, login: &str, at: Timestamp) -> Result<Option<Timestamp>, StoreError> {
+        dispatch_auth!(self, active_lockout(login, at))
+    }
+
+    /// Failed sign-ins for `login` since `since`.
+    pub async fn recent_failures(&self, login: &str, since: Timestamp) -> Result<u32, StoreError> {
+        dispatch_auth!(self, recent_failures(login, since))
+    }
+
+    /// Creates an API token acting with the user's current role (audited
+    /// `api_token_created`; the hash is not logged). `NotFound` for an unknown user.
+    pub async fn create_api_token(&self, by: &Attribution, token: &NewApiToken) -> Result<ApiToken, StoreError> {
+        dispatch_auth!(self, create_api_token(by, token))
+    }
+
+    /// The token whose secret hashes to `token_hash`, with its user (revoked or not: the
+    /// caller refuses revoked ones).
+    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<(ApiToken, User)>, StoreError> {
+        dispatch_auth!(self, api_token_by_hash(token_hash))
+    }
+
+    /// Records a use of a token. Not audited.
+    pub async fn touch_api_token(&self, id: i64, at: Timestamp) -> Result<(), StoreError> {
+        dispatch_auth!(self, touch_api_token(id, at))
+    }
+
+    /// Revokes a token of the organisation (audited `api_token_revoked`). `NotFound` when
+    /// the organisation has no such token; revoking twice keeps the first time.
+    pub async fn revoke_api_token(&self, by: &Attribution, organisation_id: &OrganisationId, id: i64) -> Result<ApiToken, StoreError> {
+        dispatch_auth!(self, revoke_api_token(by, organisation_id, id))
+    }
+
+    /// The tokens of one user (`Some`) or of the whole organisation (`None`), newest first.
+    pub async fn list_api_tokens(&self, organisation_id: &OrganisationId, user: Option<UserId>) -> Result<Vec<ApiToken>, StoreError> {
+        dispatch_auth!(self, list_api_tokens(organisation_id, user))
+    }
+}

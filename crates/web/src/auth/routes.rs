@@ -1,0 +1,104 @@
+//! The access table: for every route of the router, who may call it. The server checks it
+//! on every request ([`super::enforce_route_table`], a layer over the whole router) before
+//! the handler runs; handlers then make the finer checks (the organisation, personal
+//! information) with [`super::CurrentUser::require`]. The matrix test
+//! (`crates/web/tests/auth/matrix.rs`) signs in with every role of the MAMH profile and
+//! walks this table, and fails when a route registered in the source is missing from it.
+//!
+//! To add a route: add one line below, with the path exactly as registered (axum's
+//! `{param}` syntax, including the `/api/v1` prefix for API routes).
+
+use axum::http::Method;
+use domain::profile::Permission;
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (sign-in page, health check, style sheet).
+    Public,
+    /// Any signed-in person, whatever their role.
+    SignedIn,
+    /// A person whose role has this permission under their organisation's profile.
+    Permission(Permission),
+    /// A person whose role has at least one of these permissions.
+    AnyOf(&'static [Permission]),
+}
+
+/// One route and its access rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteRule {
+    /// `GET`, `POST`, `PUT`, `PATCH` or `DELETE` (a `HEAD` request follows the `GET` rule).
+    pub method: &'static str,
+    /// The path as registered in the router, e.g. `/api/v1/organisations/{id}/messages`.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn rule(method: &'static str, path: &'static str, access: Access) -> RouteRule {
+    RouteRule { method, path, access }
+}
+
+use Access::{AnyOf, Public, SignedIn};
+use Permission as P;
+
+const fn needs(permission: Permission) -> Access {
+    Access::Permission(permission)
+}
+
+/// Every route of the application and who may call it.
+pub const ROUTE_TABLE: &[RouteRule] = &[
+    // Sign-in, sign-out (auth).
+    rule("GET", "/connexion", Public),
+    rule("POST", "/connexion", Public),
+    rule("POST", "/deconnexion", SignedIn),
+    // API tokens: each person manages their own; `manage_users` sees and revokes all.
+    rule("GET", "/api/v1/tokens", SignedIn),
+    rule("POST", "/api/v1/tokens", SignedIn),
+    rule("DELETE", "/api/v1/tokens/{id}", SignedIn),
+    // Pages.
+    rule("GET", "/", Public),
+    rule("GET", "/static/balise.css", Public),
+    rule("GET", "/organisations/{id}", SignedIn),
+    // JSON API (api.rs).
+    rule("GET", "/api/v1/health", Public),
+    rule("GET", "/api/v1/organisations", SignedIn),
+    rule("GET", "/api/v1/organisations/{id}", SignedIn),
+    rule("GET", "/api/v1/organisations/{id}/holidays", SignedIn),
+    rule("GET", "/api/v1/organisations/{id}/messages", needs(P::ReadCases)),
+    rule("GET", "/api/v1/audit/verify", needs(P::ReadAudit)),
+    // Intake (api_messages.rs): connectors, with a token of a community manager (who
+    // moderates what comes in) or of an administrator (who manages the accounts).
+    rule("POST", "/api/v1/messages", AnyOf(&[P::Moderate, P::ManageAccounts])),
+];
+
+/// The rule of a request, from its method and the path pattern the router matched.
+pub fn rule_for(method: &Method, matched_path: &str) -> Option<&'static RouteRule> {
+    let method = if method == Method::HEAD { "GET" } else { method.as_str() };
+    ROUTE_TABLE
+        .iter()
+        .find(|rule| rule.method == method && rule.path == matched_path)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn each_route_is_listed_once() {
+        for (index, rule) in ROUTE_TABLE.iter().enumerate() {
+            let duplicates = ROUTE_TABLE[index + 1..]
+                .iter()
+                .filter(|other| other.method == rule.method && other.path == rule.path)
+                .count();
+            assert_eq!(duplicates, 0, "{} {} listed twice", rule.method, rule.path);
+            assert!(rule.path.starts_with('/'), "{} is not absolute", rule.path);
+        }
+    }
+
+    #[test]
+    fn head_follows_get() {
+        assert_eq!(rule_for(&Method::HEAD, "/api/v1/health").unwrap().access, Public);
+        assert!(rule_for(&Method::PUT, "/api/v1/health").is_none());
+    }
+}
