@@ -126,15 +126,23 @@ impl Engine {
         // half-used; put back for the next comment so that its buffers are reused.
         let mut scratch = SCRATCH.take();
         normalize_into(&message.text, &mut scratch.normalized);
-        let verdict = self.moderate_normalized(policy, message, history, &scratch.normalized, &mut scratch.padded);
+        let verdict = self.moderate_normalized(policy, message, history, &scratch.normalized, &mut scratch.padded, &mut scratch.buffers);
         SCRATCH.set(scratch);
         verdict
     }
 
-    fn moderate_normalized(&self, policy: &Policy, message: &Message, history: &History, normalized: &Normalized, padded: &mut String) -> Verdict {
-        let mut scan = self.scan(normalized, &message.text, padded);
+    fn moderate_normalized(
+        &self,
+        policy: &Policy,
+        message: &Message,
+        history: &History,
+        normalized: &Normalized,
+        padded: &mut String,
+        buffers: &mut ScanBuffers,
+    ) -> Verdict {
+        let scan = self.scan(normalized, &message.text, padded, buffers);
 
-        let mut spans: Vec<Span> = std::mem::take(&mut scan.spans);
+        let spans = &mut buffers.spans;
         if policy_enables(policy, Category::PersonalInfo) {
             for (start, end) in crate::personal_info_adapter::personal_info_char_ranges(&message.text, &policy.public_phone_numbers) {
                 spans.push(Span::Original { kind: EvidenceKind::Category(Category::PersonalInfo), start, end });
@@ -153,20 +161,17 @@ impl Engine {
             });
         }
 
-        self.verdict(policy, message, normalized, spans, &scan)
+        self.verdict(policy, message, normalized, buffers, &scan)
     }
 
-    fn scan(&self, normalized: &Normalized, original: &str, padded: &mut String) -> Scan {
+    fn scan(&self, normalized: &Normalized, original: &str, padded: &mut String, buffers: &mut ScanBuffers) -> Scan {
         let text = normalized.text.as_bytes();
-        // Sized from the text so that a typical comment never regrows them: a stopword is
-        // about one token in three, lexicon hits are rarer.
-        let token_estimate = normalized.tokens.len() + 1;
-        let mut hits: Vec<Hit> = Vec::with_capacity(token_estimate / 2 + 4);
-        let mut allows: Vec<(usize, usize)> = Vec::new();
+        // Buffers of the previous comment on this thread, emptied: no allocation once they
+        // have grown to a typical comment.
+        buffers.clear();
+        let ScanBuffers { hits, allows, stopword_starts, slot_hits, spans, weak, reporting } = buffers;
         let mut stopwords_french = 0usize;
         let mut stopwords_english = 0usize;
-        let mut stopword_starts: Vec<usize> = Vec::with_capacity(token_estimate);
-        let mut slot_hits: Vec<SlotHit> = Vec::with_capacity(token_estimate / 2 + 4);
 
         // The text between two spaces, as the patterns carry their token boundaries.
         padded.clear();
@@ -174,12 +179,12 @@ impl Engine {
         padded.push(' ');
         padded.push_str(&normalized.text);
         padded.push(' ');
-        for found in self.lexicon.automaton.find_overlapping_iter(padded.as_str()) {
+        self.lexicon.for_each_match(padded.as_bytes(), |pattern, found_start, found_end| {
             // Offsets in `normalized.text`: drop the leading space of the pattern.
-            let start = found.start();
-            let Some(entries) = self.lexicon.entries.get(found.pattern().as_usize()) else { continue };
+            let start = found_start;
+            let Some(entries) = self.lexicon.entries.get(pattern) else { return };
             for entry in entries {
-                let end = if entry.prefix { found.end() - 1 } else { found.end() - 2 };
+                let end = if entry.prefix { found_end - 1 } else { found_end - 2 };
                 if end <= start || end > text.len() {
                     continue;
                 }
@@ -207,10 +212,10 @@ impl Engine {
                     kind => hits.push(Hit { kind, start, end }),
                 }
             }
-        }
+        });
         stopword_starts.sort_unstable();
         stopword_starts.dedup();
-        chain_sequences(&mut slot_hits, &mut hits, &mut allows);
+        chain_sequences(slot_hits, hits, allows);
         hits.sort_unstable_by_key(|hit| (hit.end, hit.start));
 
         // An allowed phrase excuses a hit it covers, or one it starts inside and runs past
@@ -231,22 +236,18 @@ impl Engine {
         }
 
         let counter_speech = hits.iter().any(|hit| hit.kind == LexKind::Cue(Cue::CounterSpeech));
-        let mut reporting: Vec<usize> = hits
-            .iter()
-            .filter(|hit| hit.kind == LexKind::Cue(Cue::Reporting))
-            .map(|hit| normalized.token_index_at(hit.start))
-            .collect();
+        reporting.extend(
+            hits.iter().filter(|hit| hit.kind == LexKind::Cue(Cue::Reporting)).map(|hit| normalized.token_index_at(hit.start)),
+        );
         reporting.sort_unstable();
         // Quotation marks matter only for insults and hate; most comments have neither.
         let needs_quotes = hits.iter().any(|hit| {
             matches!(hit.kind, LexKind::Breach(Category::Hateful | Category::Abusive) | LexKind::Cue(Cue::HateGroup))
         });
         let quotes = if needs_quotes { QuoteMap::new(original) } else { QuoteMap { changes: Vec::new() } };
-        let context = Context { normalized, quotes: &quotes, counter_speech, reporting: &reporting };
+        let context = Context { normalized, quotes: &quotes, counter_speech, reporting };
 
-        let mut spans: Vec<Span> = Vec::new();
-        let mut weak: Vec<(Category, usize, usize)> = Vec::new();
-        for hit in &hits {
+        for hit in hits.iter() {
             match hit.kind {
                 LexKind::Breach(category) => {
                     if needs_negation_check(EvidenceKind::Category(category)) && is_negated(normalized, hit.start) {
@@ -275,6 +276,9 @@ impl Engine {
 
         // Weak cues count only in pairs of different words.
         for category in Category::ALL {
+            if weak.is_empty() {
+                break;
+            }
             let mut of_category = weak.iter().filter(|(weak_category, _, _)| *weak_category == category);
             let Some(first) = of_category.next() else { continue };
             let first_text = normalized.text.get(first.1..first.2);
@@ -290,10 +294,10 @@ impl Engine {
             }
         }
 
-        self.hate_by_proximity(&context, &hits, &mut spans);
-        self.defamation_by_proximity(normalized, &hits, &stopword_starts, &mut spans);
+        self.hate_by_proximity(&context, hits, spans);
+        self.defamation_by_proximity(normalized, hits, stopword_starts, spans);
 
-        Scan { spans, stopword_count: stopwords_french + stopwords_english, stopwords_french, stopwords_english, stopword_starts }
+        Scan { stopword_count: stopwords_french + stopwords_english, stopwords_french, stopwords_english }
     }
 
     /// A group named next to words that dehumanise or reject it (`ces immigrants sont des
@@ -373,11 +377,12 @@ impl Engine {
         }
     }
 
-    fn verdict(&self, policy: &Policy, message: &Message, normalized: &Normalized, spans: Vec<Span>, scan: &Scan) -> Verdict {
+    fn verdict(&self, policy: &Policy, message: &Message, normalized: &Normalized, buffers: &ScanBuffers, scan: &Scan) -> Verdict {
+        let spans = &buffers.spans;
         let mut urgent: Option<(usize, UrgentKind)> = None;
         let mut evidence_ranges: Vec<(EvidenceKind, usize, usize)> = Vec::with_capacity(spans.len());
         let mut covered: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-        for span in spans {
+        for &span in spans {
             let (kind, start, end) = match span {
                 Span::Normalized { kind, start, end } => {
                     let Some((start, end)) = normalized.original_range(start, end) else { continue };
@@ -426,7 +431,7 @@ impl Engine {
             .collect();
 
         let evidence = build_evidence(&message.text, &evidence_ranges);
-        let substance_remains = substance_remains(normalized, &covered, &scan.stopword_starts, &message.text);
+        let substance_remains = substance_remains(normalized, &covered, &buffers.stopword_starts, &message.text);
         let urgent = urgent.map(|(_, kind)| kind);
         let action = if urgent.is_some() {
             Action::Review
@@ -446,11 +451,36 @@ impl Engine {
 }
 
 struct Scan {
-    spans: Vec<Span>,
     stopword_count: usize,
     stopwords_french: usize,
     stopwords_english: usize,
+}
+
+/// Working vectors of one moderation, kept per thread and emptied for the next comment.
+#[derive(Default)]
+struct ScanBuffers {
+    hits: Vec<Hit>,
+    allows: Vec<(usize, usize)>,
+    /// Normalised offsets of the tokens that are common words, sorted.
     stopword_starts: Vec<usize>,
+    slot_hits: Vec<SlotHit>,
+    /// What the verdict is built from.
+    spans: Vec<Span>,
+    weak: Vec<(Category, usize, usize)>,
+    /// Token indices of reporting verbs, sorted.
+    reporting: Vec<usize>,
+}
+
+impl ScanBuffers {
+    fn clear(&mut self) {
+        self.hits.clear();
+        self.allows.clear();
+        self.stopword_starts.clear();
+        self.slot_hits.clear();
+        self.spans.clear();
+        self.weak.clear();
+        self.reporting.clear();
+    }
 }
 
 fn evidence_order(kind: EvidenceKind) -> usize {
@@ -596,28 +626,40 @@ fn build_evidence(original: &str, ranges: &[(EvidenceKind, usize, usize)]) -> Ve
     if ranges.is_empty() {
         return Vec::new();
     }
+    let evidence_at = |kind: EvidenceKind, start: usize, end: usize, byte_start: usize, byte_end: usize| {
+        let matched = original.get(byte_start..byte_end)?.to_owned();
+        Some(Evidence { category: kind, start, end, matched })
+    };
     if original.is_ascii() {
         // Char offsets are byte offsets: no map to build.
-        return ranges
-            .iter()
-            .filter_map(|(kind, start, end)| {
-                let matched = original.get(*start..*end)?.to_owned();
-                Some(Evidence { category: *kind, start: *start, end: *end, matched })
-            })
-            .collect();
+        return ranges.iter().filter_map(|&(kind, start, end)| evidence_at(kind, start, end, start, end)).collect();
     }
-    // Sized up front: `collect` from `char_indices` cannot know the count and regrows.
-    let mut char_to_byte: Vec<usize> = Vec::with_capacity(original.len() + 1);
-    char_to_byte.extend(original.char_indices().map(|(byte, _)| byte));
-    char_to_byte.push(original.len());
+    // Only the offsets the evidence needs, found in one walk over the chars (rather than a
+    // map of every char of the text).
+    let mut wanted: Vec<(usize, usize)> = Vec::with_capacity(ranges.len() * 2);
+    for &(_, start, end) in ranges {
+        wanted.push((start, usize::MAX));
+        wanted.push((end, usize::MAX));
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut next = 0usize;
+    let mut char_offset = 0usize;
+    let mut byte_offsets = original.char_indices().map(|(byte_offset, _)| byte_offset).chain(std::iter::once(original.len()));
+    while let Some((wanted_char, byte)) = wanted.get_mut(next) {
+        // Walk up to the wanted char (offsets past the end stay unmapped).
+        let Some(byte_offset) = byte_offsets.by_ref().nth(wanted_char.saturating_sub(char_offset)) else { break };
+        char_offset = *wanted_char + 1;
+        *byte = byte_offset;
+        next += 1;
+    }
+    let byte_of = |char_offset: usize| -> Option<usize> {
+        let index = wanted.binary_search_by_key(&char_offset, |(wanted_char, _)| *wanted_char).ok()?;
+        wanted.get(index).map(|(_, byte)| *byte).filter(|byte| *byte != usize::MAX)
+    };
     ranges
         .iter()
-        .filter_map(|(kind, start, end)| {
-            let byte_start = *char_to_byte.get(*start)?;
-            let byte_end = *char_to_byte.get(*end)?;
-            let matched = original.get(byte_start..byte_end)?.to_owned();
-            Some(Evidence { category: *kind, start: *start, end: *end, matched })
-        })
+        .filter_map(|&(kind, start, end)| evidence_at(kind, start, end, byte_of(start)?, byte_of(end)?))
         .collect()
 }
 
@@ -691,6 +733,23 @@ fn keyboard_runs_packed() -> &'static [u32] {
     })
 }
 
+/// For each first letter, the set of second letters (bit `letter - 'a'`) that start a
+/// keyboard run.
+fn keyboard_run_starts() -> &'static [u32; 26] {
+    static STARTS: OnceLock<[u32; 26]> = OnceLock::new();
+    STARTS.get_or_init(|| {
+        let mut starts = [0u32; 26];
+        for run in KEYBOARD_RUNS {
+            if let [first, second, ..] = run.as_bytes()
+                && let Some(set) = starts.get_mut(usize::from(first.wrapping_sub(b'a')))
+            {
+                *set |= 1 << (second.wrapping_sub(b'a') & 31);
+            }
+        }
+        starts
+    })
+}
+
 fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
     let length = token.len();
     if !token.bytes().all(|byte| byte.is_ascii_lowercase()) {
@@ -717,11 +776,16 @@ fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
     if vowels == 0 || longest_consonant_run >= 5 || (length >= 8 && vowels * 6 < length) {
         return true;
     }
-    // Four letters at a time as one integer, looked up in the sorted keyboard runs: this
-    // runs for most words of most comments, so it avoids substring searches.
+    // Four letters at a time as one integer, looked up in the sorted keyboard runs only
+    // when their first two letters start one: this runs for most words of most comments.
+    let starts = keyboard_run_starts();
     if token.as_bytes().windows(4).any(|window| {
-        let packed = u32::from_be_bytes([window[0], window[1], window[2], window[3]]);
-        keyboard_runs_packed().binary_search(&packed).is_ok()
+        let second_letters = starts.get(usize::from(window[0].wrapping_sub(b'a'))).copied().unwrap_or(0);
+        let starts_a_run = second_letters & (1u32 << (window[1].wrapping_sub(b'a') & 31)) != 0;
+        starts_a_run && {
+            let packed = u32::from_be_bytes([window[0], window[1], window[2], window[3]]);
+            keyboard_runs_packed().binary_search(&packed).is_ok()
+        }
     }) {
         return true;
     }
@@ -740,7 +804,13 @@ fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_coun
     let mut gibberish = 0usize;
     let mut first_gibberish: Option<usize> = None;
     let mut last_gibberish = 0usize;
+    // With a common word present, only a majority of gibberish words can fire: stop as soon
+    // as readable words make that impossible (most comments, after a few words).
+    let token_count = normalized.tokens.len();
     for token in &normalized.tokens {
+        if stopword_count > 0 && (words - gibberish) * 2 >= token_count {
+            return None;
+        }
         let text = normalized.token_text(token);
         if !text.bytes().any(|byte| byte.is_ascii_lowercase()) {
             continue;
@@ -778,48 +848,74 @@ fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_coun
 }
 
 fn explain(policy: &Policy, action: Action, urgent: Option<UrgentKind>, categories: &[Category], evidence: &[Evidence]) -> String {
-    let quoted_words = |filter: &dyn Fn(&EvidenceKind) -> bool| -> String {
-        let mut words: Vec<String> = Vec::new();
+    // Written with `push_str` rather than `format!`: one explanation per comment, and the
+    // formatting machinery cost more than the rest of the verdict.
+    let quoted_words = |sentence: &mut String, filter: &dyn Fn(&EvidenceKind) -> bool| {
+        let mut shown_words: [&str; 4] = [""; 4];
+        let mut shown_count = 0usize;
         for item in evidence.iter().filter(|item| filter(&item.category)) {
             // The first 60 chars, borrowed rather than collected into a String of their own.
             let shown = item.matched.char_indices().nth(60).map_or(item.matched.as_str(), |(byte, _)| item.matched.get(..byte).unwrap_or(""));
-            let shown = format!("« {} »", shown.trim());
-            if !words.contains(&shown) {
-                words.push(shown);
+            let shown = shown.trim();
+            if shown_words.iter().take(shown_count).any(|already| *already == shown) {
+                continue;
             }
-            if words.len() == 4 {
+            if let Some(slot) = shown_words.get_mut(shown_count) {
+                *slot = shown;
+            }
+            if shown_count > 0 {
+                sentence.push_str(", ");
+            }
+            sentence.push_str("« ");
+            sentence.push_str(shown);
+            sentence.push_str(" »");
+            shown_count += 1;
+            if shown_count == 4 {
                 break;
             }
         }
-        words.join(", ")
     };
     if let Some(kind) = urgent {
         let what = match kind {
             UrgentKind::SelfHarm => "des propos suicidaires",
             UrgentKind::Threat => "une menace de violence ou d'acte criminel",
         };
-        return format!(
-            "Ce commentaire contient {what} ({}) et doit être examiné en priorité par une personne, sans être masqué.",
-            quoted_words(&|kind| matches!(kind, EvidenceKind::Urgent(_)))
-        );
+        let mut sentence = String::with_capacity(200);
+        sentence.push_str("Ce commentaire contient ");
+        sentence.push_str(what);
+        sentence.push_str(" (");
+        quoted_words(&mut sentence, &|kind| matches!(kind, EvidenceKind::Urgent(_)));
+        sentence.push_str(") et doit être examiné en priorité par une personne, sans être masqué.");
+        return sentence;
     }
     if categories.is_empty() {
         return "Ce commentaire respecte la nétiquette et peut être publié intégralement.".to_owned();
     }
-    let cited: Vec<String> = categories
-        .iter()
-        .filter_map(|category| {
-            let clause = policy.clauses.iter().find(|clause| clause.category == *category)?;
-            Some(format!("« {} » ({})", clause.wording.trim().trim_end_matches(['.', ';']), clause.clause_id))
-        })
-        .collect();
-    let words = quoted_words(&|kind| matches!(kind, EvidenceKind::Category(_)));
-    let consequence = match action {
+    let mut sentence = String::with_capacity(256);
+    sentence.push_str("Ce commentaire enfreint la nétiquette, clause ");
+    let mut first_clause = true;
+    for category in categories {
+        let Some(clause) = policy.clauses.iter().find(|clause| clause.category == *category) else { continue };
+        if !first_clause {
+            sentence.push_str(" et ");
+        }
+        first_clause = false;
+        sentence.push_str("« ");
+        sentence.push_str(clause.wording.trim().trim_end_matches(['.', ';']));
+        sentence.push_str(" » (");
+        sentence.push_str(&clause.clause_id);
+        sentence.push(')');
+    }
+    sentence.push_str(" : ");
+    quoted_words(&mut sentence, &|kind| matches!(kind, EvidenceKind::Category(_)));
+    sentence.push_str(" ; ");
+    sentence.push_str(match action {
         Action::Hide => "il est masqué",
         Action::Review => "il reste un propos recevable, une personne doit l'examiner",
         Action::Publish => "il peut être publié",
-    };
-    format!("Ce commentaire enfreint la nétiquette, clause {} : {words} ; {consequence}.", cited.join(" et "))
+    });
+    sentence.push('.');
+    sentence
 }
 
 /// Buffers one moderation fills and the next one reuses on the same thread.
@@ -828,6 +924,7 @@ struct Scratch {
     normalized: Normalized,
     /// The normalised text between two spaces, as the automaton reads it.
     padded: String,
+    buffers: ScanBuffers,
 }
 
 thread_local! {
