@@ -79,6 +79,11 @@ impl SuggestionDocumentation {
         Ok(Self(text.to_owned()))
     }
 
+    /// Documentation read back from the store, checked when it was written.
+    pub fn from_stored(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -120,6 +125,24 @@ impl LiveVideoAssessment {
         self.criteria
     }
 
+    /// Ten `0`/`1` characters, criterion 1 first (the stored form).
+    pub fn to_code(&self) -> String {
+        self.criteria.iter().map(|met| if *met { '1' } else { '0' }).collect()
+    }
+
+    /// Reads the stored form back.
+    pub fn from_code(code: &str) -> Option<Self> {
+        let flags: Vec<bool> = code
+            .chars()
+            .map(|ch| match ch {
+                '1' => Some(true),
+                '0' => Some(false),
+                _ => None,
+            })
+            .collect::<Option<Vec<bool>>>()?;
+        Self::from_slice(&flags).ok()
+    }
+
     pub fn satisfied(&self) -> u32 {
         self.criteria.iter().filter(|met| **met).count() as u32
     }
@@ -131,7 +154,7 @@ impl LiveVideoAssessment {
 }
 
 /// The image or video of a variant, with its accessibility.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Media {
     Image { reference: String, alt_text: String },
