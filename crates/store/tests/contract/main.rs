@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod editorial;
 mod helpers;
 mod inbox;
 mod intake;
