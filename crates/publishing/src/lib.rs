@@ -24,7 +24,7 @@ pub mod x;
 
 pub use blog::{BLOG_MAX_WORDS, BLOG_MIN_WORDS, blog_overdue, check_blog_post, word_count};
 pub use language::{LanguageGuess, check_french, guess_language};
-pub use live_video::{LIVE_VIDEO_MAJORITY, LiveVideoCriterion, live_video_allowed};
+pub use live_video::{LIVE_VIDEO_MAJORITY, LiveVideoCriterion, live_video_allowed, live_video_meets};
 pub use media::{AltTextLimit, Media, alt_text_limit, check_media};
 pub use network::{Network, UnknownNetwork};
 pub use press_release::{

@@ -107,10 +107,16 @@ impl LiveVideoCriterion {
 
 /// Whether a live video may go ahead: at least six distinct criteria of ten are met.
 pub fn live_video_allowed(criteria_met: &[LiveVideoCriterion]) -> bool {
+    live_video_meets(criteria_met, LIVE_VIDEO_MAJORITY)
+}
+
+/// Whether at least `min_criteria` distinct criteria are met (a profile's
+/// `live_video_min_criteria`; 6 for a majority). A criterion listed twice counts once.
+pub fn live_video_meets(criteria_met: &[LiveVideoCriterion], min_criteria: usize) -> bool {
     let mut distinct = criteria_met.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
-    distinct.len() >= LIVE_VIDEO_MAJORITY
+    distinct.len() >= min_criteria
 }
 
 #[cfg(test)]
@@ -131,6 +137,8 @@ mod tests {
         let all = LiveVideoCriterion::ALL;
         let repeated = [all[0], all[1], all[2], all[3], all[4], all[4]];
         assert!(!live_video_allowed(&repeated));
+        assert!(live_video_meets(&repeated, 5));
+        assert!(!live_video_meets(&repeated, 6));
     }
 
     #[test]

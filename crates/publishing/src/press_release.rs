@@ -118,8 +118,13 @@ fn fit_title_for_x(title: &str, link: Option<&str>) -> String {
     link.unwrap_or_default().to_owned()
 }
 
+/// Collapses runs of white space to one space, keeping no-break spaces: French typography
+/// puts them in "4,5 M$" and before « : », and the release's words are kept as written.
 fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.split(|c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}'))
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn word_total(text: &str) -> usize {

@@ -25,6 +25,9 @@ use crate::x::{X_WEIGHTING_V3, parse_x};
 
 /// Bluesky's limit, in grapheme clusters.
 pub const BLUESKY_LIMIT: usize = 300;
+/// Bluesky's second limit on the same text, in UTF-8 bytes (`app.bsky.feed.post`'s
+/// `maxLength`): 300 long emoji sequences pass the grapheme limit but not this one.
+pub const BLUESKY_LIMIT_BYTES: usize = 3_000;
 /// Mastodon's default limit, in grapheme clusters (a server may set its own).
 pub const MASTODON_DEFAULT_LIMIT: usize = 500;
 /// LinkedIn's limit for a post's commentary.
@@ -297,6 +300,21 @@ pub fn check_text(network: Network, text: &str, options: &CheckOptions) -> TextC
     if length > limit {
         problems.push(too_long(network, length, limit, unit));
     }
+    if network == Network::Bluesky && text.len() > BLUESKY_LIMIT_BYTES && length <= limit {
+        problems.push(Problem::new(
+            ProblemCode::TooLong,
+            format!(
+                "Le texte occupe {} octets ; Bluesky en accepte au plus {} (les émojis composés comptent plusieurs octets).",
+                format_count_fr(text.len()),
+                format_count_fr(BLUESKY_LIMIT_BYTES)
+            ),
+            format!(
+                "The text takes {} bytes; Bluesky accepts at most {} (composed emoji take several bytes).",
+                format_count_en(text.len()),
+                format_count_en(BLUESKY_LIMIT_BYTES)
+            ),
+        ));
+    }
     if network == Network::X {
         let offsets: Vec<usize> = text
             .chars()
@@ -429,6 +447,18 @@ mod tests {
         assert_eq!((check.length, check.valid()), (300, true));
         let check = check_text(Network::Bluesky, &format!("{text}a"), &no_language());
         assert_eq!((check.length, ids(&check)), (301, vec!["too_long"]));
+    }
+
+    #[test]
+    fn bluesky_also_limits_bytes() {
+        // 166 families of 18 bytes: 166 graphemes but 2,988 bytes, then 3,006.
+        let family = "👩\u{200D}👩\u{200D}👧";
+        assert_eq!(family.len(), 18);
+        let within = family.repeat(166);
+        assert!(check_text(Network::Bluesky, &within, &no_language()).valid());
+        let over = check_text(Network::Bluesky, &family.repeat(167), &no_language());
+        assert_eq!((over.length, ids(&over)), (167, vec!["too_long"]));
+        assert!(over.problems[0].message_fr.contains("3\u{202f}006 octets"));
     }
 
     #[test]
