@@ -126,7 +126,7 @@ impl Engine {
         // half-used; put back for the next comment so that its buffers are reused.
         let mut scratch = SCRATCH.take();
         normalize_into(&message.text, &mut scratch.normalized);
-        let verdict = self.moderate_normalized(policy, message, history, &scratch.normalized, &mut scratch.padded, &mut scratch.buffers);
+        let verdict = self.moderate_normalized(policy, message, history, &scratch.normalized, &mut scratch.token_ids, &mut scratch.buffers);
         SCRATCH.set(scratch);
         verdict
     }
@@ -137,10 +137,10 @@ impl Engine {
         message: &Message,
         history: &History,
         normalized: &Normalized,
-        padded: &mut String,
+        token_ids: &mut Vec<Option<u32>>,
         buffers: &mut ScanBuffers,
     ) -> Verdict {
-        let scan = self.scan(normalized, &message.text, padded, buffers);
+        let scan = self.scan(normalized, &message.text, token_ids, buffers);
 
         let spans = &mut buffers.spans;
         if policy_enables(policy, Category::PersonalInfo) {
@@ -164,7 +164,7 @@ impl Engine {
         self.verdict(policy, message, normalized, buffers, &scan)
     }
 
-    fn scan(&self, normalized: &Normalized, original: &str, padded: &mut String, buffers: &mut ScanBuffers) -> Scan {
+    fn scan(&self, normalized: &Normalized, original: &str, token_ids: &mut Vec<Option<u32>>, buffers: &mut ScanBuffers) -> Scan {
         let text = normalized.text.as_bytes();
         // Buffers of the previous comment on this thread, emptied: no allocation once they
         // have grown to a typical comment.
@@ -173,18 +173,9 @@ impl Engine {
         let mut stopwords_french = 0usize;
         let mut stopwords_english = 0usize;
 
-        // The text between two spaces, as the patterns carry their token boundaries.
-        padded.clear();
-        padded.reserve(normalized.text.len() + 2);
-        padded.push(' ');
-        padded.push_str(&normalized.text);
-        padded.push(' ');
-        self.lexicon.for_each_match(padded.as_bytes(), |pattern, found_start, found_end| {
-            // Offsets in `normalized.text`: drop the leading space of the pattern.
-            let start = found_start;
+        self.lexicon.for_each_match(normalized, token_ids, |pattern, start, end| {
             let Some(entries) = self.lexicon.entries.get(pattern) else { return };
             for entry in entries {
-                let end = if entry.prefix { found_end - 1 } else { found_end - 2 };
                 if end <= start || end > text.len() {
                     continue;
                 }
@@ -922,8 +913,8 @@ fn explain(policy: &Policy, action: Action, urgent: Option<UrgentKind>, categori
 #[derive(Default)]
 struct Scratch {
     normalized: Normalized,
-    /// The normalised text between two spaces, as the automaton reads it.
-    padded: String,
+    /// The lexicon's ids of the comment's tokens.
+    token_ids: Vec<Option<u32>>,
     buffers: ScanBuffers,
 }
 

@@ -1,5 +1,5 @@
 //! The lexicon format and its compiler: data files in `crates/moderation/data/` become one
-//! Aho-Corasick automaton over normalised text, built once when the engine starts.
+//! matcher over normalised text, built once when the engine starts.
 //!
 //! A data file is a list of entries grouped under `[section]` headers; `#` starts a comment.
 //! An entry is a word or phrase written as people write it (accents, apostrophes and hyphens
@@ -9,14 +9,15 @@
 //! into slots that must follow one another (`(je|on) (vais|va) + (te|vous) + (tuer|buter)`):
 //! each slot is expanded and compiled on its own, so that long combinations of alternatives
 //! do not multiply into hundreds of thousands of patterns.
+//!
+//! As entries match whole tokens, the matcher works on tokens rather than bytes: a trie whose
+//! edges are token ids (one hash lookup per token of the text, then one per step down the
+//! trie). Every entry of every file is in that one trie, and a comment is matched in a
+//! single pass over its tokens.
 
 use std::collections::HashMap;
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Anchored, MatchKind};
-
-use crate::normalize::normalize;
+use crate::normalize::{normalize, Normalized};
 use crate::{Category, UrgentKind};
 
 /// A context cue: not a breach by itself, it only counts next to another cue.
@@ -85,18 +86,202 @@ pub struct LexEntry {
     pub minimum_runs: Option<Box<[u8]>>,
 }
 
+const HASH_MULTIPLIER: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+/// A multiply-rotate hash of a token (as in rustc's FxHash): tokens are short lowercase
+/// ASCII words, which need no protection against chosen collisions, and hashing them is a
+/// good part of the cost of matching.
+#[inline]
+fn token_hash(token: &[u8]) -> u64 {
+    let mut hash = token.len() as u64;
+    let (chunks, rest) = token.as_chunks::<8>();
+    for chunk in chunks {
+        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(*chunk)).wrapping_mul(HASH_MULTIPLIER);
+    }
+    let mut last = 0u64;
+    for (shift, byte) in rest.iter().enumerate() {
+        last |= u64::from(*byte) << (8 * shift);
+    }
+    (hash.rotate_left(5) ^ last).wrapping_mul(HASH_MULTIPLIER)
+}
+
+/// Marks an empty slot of the open-addressing tables.
+const EMPTY: u32 = u32::MAX;
+
+/// The tokens of the patterns, each with an id: an open-addressing table (linear probing,
+/// at most half full) over one string of all the tokens.
+#[derive(Default)]
+struct TokenTable {
+    /// Slot → token id, or `EMPTY`.
+    slots: Vec<u32>,
+    /// Per token id: its hash, and its range in `characters`.
+    tokens: Vec<(u64, u32, u32)>,
+    characters: String,
+}
+
+impl TokenTable {
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+
+    /// The first slot to probe: the top bits of the hash, the best mixed by the multiply.
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        (hash >> (64 - self.slots.len().trailing_zeros().max(1))) as usize & self.mask()
+    }
+
+    #[inline]
+    fn get(&self, token: &str) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let hash = token_hash(token.as_bytes());
+        let mask = self.mask();
+        let mut slot = self.home(hash);
+        loop {
+            let id = *self.slots.get(slot)?;
+            if id == EMPTY {
+                return None;
+            }
+            if let Some(&(stored_hash, start, end)) = self.tokens.get(id as usize)
+                && stored_hash == hash
+                && self.characters.get(start as usize..end as usize) == Some(token)
+            {
+                return Some(id);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn intern(&mut self, token: &str) -> u32 {
+        if let Some(id) = self.get(token) {
+            return id;
+        }
+        if (self.tokens.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let id = self.tokens.len() as u32;
+        let start = self.characters.len() as u32;
+        self.characters.push_str(token);
+        self.tokens.push((token_hash(token.as_bytes()), start, self.characters.len() as u32));
+        self.place(id);
+        id
+    }
+
+    fn place(&mut self, id: u32) {
+        let Some(&(hash, _, _)) = self.tokens.get(id as usize) else { return };
+        let mask = self.mask();
+        let mut slot = self.home(hash);
+        while let Some(existing) = self.slots.get_mut(slot) {
+            if *existing == EMPTY {
+                *existing = id;
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(64);
+        self.slots = vec![EMPTY; size];
+        for id in 0..self.tokens.len() as u32 {
+            self.place(id);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.tokens.len()
+    }
+}
+
+/// Edges of the trie, (node, token id) → node: an open-addressing table keyed by the pair
+/// packed in a `u64`.
+#[derive(Default)]
+struct EdgeTable {
+    /// (key, value); a key of `u64::MAX` marks an empty slot.
+    slots: Vec<(u64, u32)>,
+    len: usize,
+}
+
+impl EdgeTable {
+    #[inline]
+    fn slot_of(&self, key: u64) -> usize {
+        // The top bits of the product, where both halves of the key are mixed in.
+        let bits = self.slots.len().trailing_zeros().max(1);
+        ((key ^ (key >> 29)).wrapping_mul(HASH_MULTIPLIER) >> (64 - bits)) as usize & self.slots.len().wrapping_sub(1)
+    }
+
+    #[inline]
+    fn get(&self, key: u64) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.slot_of(key);
+        loop {
+            let &(stored, value) = self.slots.get(slot)?;
+            if stored == key {
+                return Some(value);
+            }
+            if stored == u64::MAX {
+                return None;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, key: u64, value: u32) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![(u64::MAX, 0); (old.len() * 2).max(64)];
+            self.len = 0;
+            for (stored, stored_value) in old {
+                if stored != u64::MAX {
+                    self.insert(stored, stored_value);
+                }
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.slot_of(key);
+        while let Some(entry) = self.slots.get_mut(slot) {
+            if entry.0 == u64::MAX || entry.0 == key {
+                if entry.0 == u64::MAX {
+                    self.len += 1;
+                }
+                *entry = (key, value);
+                return;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// The trie node every match starts from.
+const ROOT: u32 = 0;
+
 /// The compiled lexicon.
 pub struct Lexicon {
-    /// Driven byte by byte by [`Lexicon::for_each_match`] rather than through an iterator
-    /// of matches: most comments have a score of matches, and re-entering a search for
-    /// each one cost more than walking the automaton.
-    pub automaton: NFA,
-    /// The start state of an unanchored search.
-    start_state: aho_corasick::automaton::StateID,
-    /// Entries of each automaton pattern, indexed by pattern id.
+    /// Every token that appears in some pattern, with its id.
+    token_ids: TokenTable,
+    /// The root's children by token id (`EMPTY` for none): the first step of every match.
+    root_children: Vec<u32>,
+    /// Trie edges below the root: (node, token id) → child node. A node is the sequence of
+    /// tokens leading to it from the root.
+    children: EdgeTable,
+    /// Whether a node has children (most have none: no lookup then).
+    has_children: Vec<bool>,
+    /// Stem edges: (node, token id of the stem) → the pattern that ends with that stem.
+    stems: EdgeTable,
+    /// For each node, whether a stem leaves it, and the shortest such stem.
+    shortest_stem_at: Vec<u8>,
+    /// For each node, the pattern whose tokens lead exactly to it, if any.
+    pattern_at: Vec<Option<u32>>,
+    /// Entries of each pattern, indexed by pattern id.
     pub entries: Vec<Vec<LexEntry>>,
-    /// Length in bytes of each pattern (with its bounding spaces), indexed by pattern id.
-    pattern_lengths: Vec<usize>,
     /// Length in bytes of the longest pattern. Sequence entries are longer than this: an
     /// allowed phrase is never a sequence.
     pub longest_pattern: usize,
@@ -122,36 +307,155 @@ pub enum LexiconError {
     TooManyExpansions { file: &'static str, line: usize, entry: String, limit: usize },
     #[error("{file}:{line}: `{entry}` has more than {limit} slots")]
     TooManySlots { file: &'static str, line: usize, entry: String, limit: usize },
-    #[error("building the automaton failed: {0}")]
-    Automaton(#[from] aho_corasick::BuildError),
-    #[error("the automaton has no unanchored start: {0}")]
-    Start(aho_corasick::MatchError),
+
 }
 
 const EXPANSION_LIMIT: usize = 50_000;
 
-/// States this close to the start get a full transition table: the text keeps coming back
-/// to them (every word starts there), the deeper ones are rarer and stay sparse.
-const DENSE_DEPTH: usize = 3;
+/// No stem leaves this node.
+const NO_STEM: u8 = u8::MAX;
+
+fn edge_key(node: u32, token: u32) -> u64 {
+    (u64::from(node) << 32) | u64::from(token)
+}
 
 impl Lexicon {
-    /// Calls `on_match(pattern, start, end)` for every occurrence of every pattern in
-    /// `haystack`, overlapping ones included, in order of their end.
+    /// The id of a token of some pattern, `None` for a word no pattern contains.
     #[inline]
-    pub fn for_each_match(&self, haystack: &[u8], mut on_match: impl FnMut(usize, usize, usize)) {
-        let automaton = &self.automaton;
-        let mut state = self.start_state;
-        for (index, &byte) in haystack.iter().enumerate() {
-            state = automaton.next_state(Anchored::No, state, byte);
-            if automaton.is_special(state) && automaton.is_match(state) {
-                let end = index + 1;
-                for match_index in 0..automaton.match_len(state) {
-                    let pattern = automaton.match_pattern(state, match_index).as_usize();
-                    let length = self.pattern_lengths.get(pattern).copied().unwrap_or(0);
-                    on_match(pattern, end.saturating_sub(length), end);
+    pub fn token_id(&self, token: &str) -> Option<u32> {
+        self.token_ids.get(token)
+    }
+
+    /// The child of `node` by token `id`.
+    #[inline]
+    fn child(&self, node: u32, id: u32) -> Option<u32> {
+        if node == ROOT {
+            return self.root_children.get(id as usize).copied().filter(|child| *child != EMPTY);
+        }
+        if !self.has_children.get(node as usize).copied().unwrap_or(false) {
+            return None;
+        }
+        self.children.get(edge_key(node, id))
+    }
+
+    /// The pattern made of exactly this one token (not a stem), if any: for words put back
+    /// together from pieces (`sa-cr-a-ment`).
+    pub fn single_token_pattern(&self, token: &str) -> Option<usize> {
+        let id = self.token_id(token)?;
+        let node = self.child(ROOT, id)?;
+        self.pattern_at.get(node as usize).copied().flatten().map(|pattern| pattern as usize)
+    }
+
+    /// Calls `on_match(pattern, start, end)` for every occurrence of every pattern in the
+    /// normalised text, overlapping ones included, with byte offsets into `normalized.text`.
+    /// `token_ids` is a buffer for the ids of the text's tokens.
+    #[inline]
+    pub fn for_each_match(&self, normalized: &Normalized, token_ids: &mut Vec<Option<u32>>, mut on_match: impl FnMut(usize, usize, usize)) {
+        let tokens = &normalized.tokens;
+        token_ids.clear();
+        token_ids.extend(tokens.iter().map(|token| self.token_id(normalized.token_text(token))));
+        let any_stem = !self.stems.is_empty();
+        for (first, token) in tokens.iter().enumerate() {
+            let start = token.start as usize;
+            let mut node = ROOT;
+            for (index, id) in token_ids.iter().enumerate().skip(first) {
+                if any_stem {
+                    self.stems_at(node, normalized, index, start, &mut on_match);
+                }
+                let Some(id) = id else { break };
+                let Some(child) = self.child(node, *id) else { break };
+                node = child;
+                if let Some(Some(pattern)) = self.pattern_at.get(node as usize) {
+                    let end = tokens.get(index).map_or(start, |token| token.end as usize);
+                    on_match(*pattern as usize, start, end);
                 }
             }
         }
+    }
+
+    /// Stems leaving `node` that token `index` starts with.
+    fn stems_at(&self, node: u32, normalized: &Normalized, index: usize, start: usize, on_match: &mut impl FnMut(usize, usize, usize)) {
+        let shortest = self.shortest_stem_at.get(node as usize).copied().unwrap_or(NO_STEM);
+        if shortest == NO_STEM {
+            return;
+        }
+        let Some(token) = normalized.tokens.get(index) else { return };
+        let text = normalized.token_text(token);
+        for length in usize::from(shortest)..=text.len() {
+            let Some(stem) = text.get(..length) else { continue };
+            let Some(id) = self.token_id(stem) else { continue };
+            if let Some(pattern) = self.stems.get(edge_key(node, id)) {
+                on_match(pattern as usize, start, token.start as usize + length);
+            }
+        }
+    }
+}
+
+/// Builds the trie as patterns are added.
+#[derive(Default)]
+struct TrieBuilder {
+    token_ids: TokenTable,
+    children: EdgeTable,
+    has_children: Vec<bool>,
+    stems: EdgeTable,
+    shortest_stem_at: Vec<u8>,
+    pattern_at: Vec<Option<u32>>,
+    /// Pattern ids by (tokens, stem or not), so that the same pattern from two files is one.
+    pattern_ids: HashMap<(String, bool), u32>,
+}
+
+impl TrieBuilder {
+    fn new() -> TrieBuilder {
+        TrieBuilder { shortest_stem_at: vec![NO_STEM], pattern_at: vec![None], has_children: vec![false], ..TrieBuilder::default() }
+    }
+
+    fn intern(&mut self, token: &str) -> u32 {
+        self.token_ids.intern(token)
+    }
+
+    /// The pattern id of a normalised phrase (tokens separated by single spaces), adding it
+    /// when new; `next_pattern` is the id a new pattern gets.
+    fn pattern(&mut self, phrase: &str, stem: bool, next_pattern: u32) -> u32 {
+        if let Some(&id) = self.pattern_ids.get(&(phrase.to_owned(), stem)) {
+            return id;
+        }
+        let mut tokens: Vec<&str> = phrase.split(' ').collect();
+        let last = if stem { tokens.pop() } else { None };
+        let mut node = ROOT;
+        for token in tokens {
+            let id = self.intern(token);
+            let key = edge_key(node, id);
+            node = match self.children.get(key) {
+                Some(child) => child,
+                None => {
+                    let child = self.pattern_at.len() as u32;
+                    self.pattern_at.push(None);
+                    self.shortest_stem_at.push(NO_STEM);
+                    self.has_children.push(false);
+                    if let Some(has_children) = self.has_children.get_mut(node as usize) {
+                        *has_children = true;
+                    }
+                    self.children.insert(key, child);
+                    child
+                }
+            };
+        }
+        match last {
+            Some(stem_token) => {
+                let id = self.intern(stem_token);
+                self.stems.insert(edge_key(node, id), next_pattern);
+                if let Some(shortest) = self.shortest_stem_at.get_mut(node as usize) {
+                    *shortest = (*shortest).min(u8::try_from(stem_token.len()).unwrap_or(NO_STEM - 1));
+                }
+            }
+            None => {
+                if let Some(slot) = self.pattern_at.get_mut(node as usize) {
+                    *slot = Some(next_pattern);
+                }
+            }
+        }
+        self.pattern_ids.insert((phrase.to_owned(), stem), next_pattern);
+        next_pattern
     }
 }
 
@@ -240,16 +544,16 @@ fn one_for_l_variants(phrase: &str) -> Vec<String> {
 
 /// Compiles the given data files (name, contents).
 pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, LexiconError> {
-    let mut pattern_ids: HashMap<String, usize> = HashMap::new();
-    let mut patterns: Vec<String> = Vec::new();
+    let mut trie = TrieBuilder::new();
     let mut entries: Vec<Vec<LexEntry>> = Vec::new();
+    let mut longest_pattern = 0usize;
 
-    let mut add = |text: String, entry: LexEntry| {
-        let id = *pattern_ids.entry(text.clone()).or_insert_with(|| {
-            patterns.push(text);
+    let mut add = |text: &str, entry: LexEntry| {
+        longest_pattern = longest_pattern.max(text.len());
+        let id = trie.pattern(text, entry.prefix, entries.len() as u32) as usize;
+        if id == entries.len() {
             entries.push(Vec::new());
-            patterns.len() - 1
-        });
+        }
         if let Some(list) = entries.get_mut(id)
             && !list.iter().any(|existing| {
                 existing.kind == entry.kind
@@ -320,33 +624,32 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
                         } else {
                             None
                         };
-                        // Patterns carry their token boundaries (a space before, and after
-                        // unless a stem) so that the automaton reports whole tokens only.
-                        let bounded = if slot_prefix {
-                            format!(" {}", normalized.text)
-                        } else {
-                            format!(" {} ", normalized.text)
-                        };
-                        add(bounded, LexEntry { kind, slot, prefix: slot_prefix, minimum_runs });
+                        add(&normalized.text, LexEntry { kind, slot, prefix: slot_prefix, minimum_runs });
                     }
                 }
             }
         }
     }
 
-    // A contiguous NFA scans as fast as a DFA here (measured with `balise bench
-    // moderation`) in a small fraction of the memory (about 2 MB instead of 35 MB). Every
-    // pattern starts with a space, so a prefilter looking for the first byte would stop at
-    // every word: it is off.
-    let automaton = NFA::builder()
-        .match_kind(MatchKind::Standard)
-        .prefilter(false)
-        .dense_depth(DENSE_DEPTH)
-        .build(&patterns)?;
-    let start_state = automaton.start_state(Anchored::No).map_err(LexiconError::Start)?;
-    let longest_pattern = patterns.iter().map(|pattern| pattern.trim().len()).max().unwrap_or(0);
-    let pattern_lengths = patterns.iter().map(String::len).collect();
-    Ok(Lexicon { automaton, start_state, entries, pattern_lengths, longest_pattern, sequence_count })
+    // The root's edges as a table indexed by token id: every token of the text looks there.
+    let mut root_children = vec![EMPTY; trie.token_ids.len()];
+    for (id, child) in root_children.iter_mut().enumerate() {
+        if let Some(found) = trie.children.get(edge_key(ROOT, id as u32)) {
+            *child = found;
+        }
+    }
+    Ok(Lexicon {
+        token_ids: trie.token_ids,
+        root_children,
+        children: trie.children,
+        has_children: trie.has_children,
+        stems: trie.stems,
+        shortest_stem_at: trie.shortest_stem_at,
+        pattern_at: trie.pattern_at,
+        entries,
+        longest_pattern,
+        sequence_count,
+    })
 }
 
 #[cfg(test)]

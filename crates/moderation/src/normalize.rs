@@ -171,6 +171,24 @@ pub fn normalize_into(original: &str, output: &mut Normalized) {
     let mut index = 0usize;
     let mut char_index: u32 = 0;
     while let Some(&byte) = bytes.get(index) {
+        if byte.is_ascii_lowercase() {
+            // A run of lowercase letters, most of every comment, in a loop of its own: one
+            // hard-to-predict branch per run rather than a dispatch on every byte.
+            let run_start = index;
+            writer.lowercase_run_start(char_index);
+            let mut current = byte;
+            loop {
+                writer.push_byte(current, char_index);
+                index += 1;
+                char_index = char_index.saturating_add(1);
+                match bytes.get(index) {
+                    Some(&next) if next.is_ascii_lowercase() => current = next,
+                    _ => break,
+                }
+            }
+            writer.lowercase_run_end((index - run_start) as u32);
+            continue;
+        }
         if byte < 0x80 {
             index += 1;
             match ASCII_CLASSES.get(byte as usize).copied().unwrap_or(AsciiClass::Separator) {
@@ -205,13 +223,90 @@ pub fn normalize_into(original: &str, output: &mut Normalized) {
     writer.finish(output, char_index as usize);
 }
 
-/// The output being written, moved out of `Normalized` into locals while it is filled:
-/// pushes through `&mut Normalized` had to reload every vector's length after each store.
-struct Writer {
+/// The output vectors, sized once to the most the text can yield and written by index:
+/// pushing (with a possible reallocation behind each push) kept every vector's length in
+/// memory, and that cost more than the normalisation itself.
+#[derive(Default)]
+struct Stream {
     text: Vec<u8>,
     origin_start: Vec<u32>,
     origin_end: Vec<u32>,
     run_length: Vec<u8>,
+    len: usize,
+}
+
+impl Stream {
+    #[inline(always)]
+    fn push(&mut self, byte: u8, start: u32, end: u32, run: u8) {
+        let at = self.len;
+        if let (Some(text), Some(origin_start), Some(origin_end), Some(run_length)) =
+            (self.text.get_mut(at), self.origin_start.get_mut(at), self.origin_end.get_mut(at), self.run_length.get_mut(at))
+        {
+            *text = byte;
+            *origin_start = start;
+            *origin_end = end;
+            *run_length = run;
+            self.len = at + 1;
+        }
+    }
+
+    #[inline(always)]
+    fn byte(&self, at: usize) -> Option<u8> {
+        if at < self.len { self.text.get(at).copied() } else { None }
+    }
+
+    #[inline(always)]
+    fn last_byte(&self) -> Option<u8> {
+        self.len.checked_sub(1).and_then(|at| self.byte(at))
+    }
+
+    /// The byte at `at` absorbs a repeat: its run grows by `run` and it now ends at `end`.
+    #[inline(always)]
+    fn extend(&mut self, at: usize, end: u32, run: u8) {
+        if let (Some(run_length), Some(origin_end)) = (self.run_length.get_mut(at), self.origin_end.get_mut(at)) {
+            *run_length = run_length.saturating_add(run);
+            *origin_end = end;
+        }
+    }
+
+    #[inline(always)]
+    fn set_end(&mut self, at: usize, end: u32) {
+        if let Some(origin_end) = self.origin_end.get_mut(at) {
+            *origin_end = end;
+        }
+    }
+
+    #[inline(always)]
+    fn get(&self, at: usize) -> Option<(u8, u32, u32, u8)> {
+        if at >= self.len {
+            return None;
+        }
+        Some((*self.text.get(at)?, *self.origin_start.get(at)?, *self.origin_end.get(at)?, *self.run_length.get(at)?))
+    }
+
+    #[inline(always)]
+    fn set(&mut self, at: usize, (byte, start, end, run): (u8, u32, u32, u8)) {
+        if let (Some(text), Some(origin_start), Some(origin_end), Some(run_length)) =
+            (self.text.get_mut(at), self.origin_start.get_mut(at), self.origin_end.get_mut(at), self.run_length.get_mut(at))
+        {
+            *text = byte;
+            *origin_start = start;
+            *origin_end = end;
+            *run_length = run;
+        }
+    }
+}
+
+thread_local! {
+    /// The stream of the previous text normalised on this thread: its vectors only ever
+    /// grow, so that most texts need neither an allocation nor a pass to size them.
+    static STREAM: std::cell::Cell<Stream> = std::cell::Cell::new(Stream::default());
+}
+
+/// The output being written, moved out of `Normalized` into locals while it is filled:
+/// pushes through `&mut Normalized` had to reload every vector's length after each store.
+struct Writer {
+    out: Stream,
     tokens: Vec<Token>,
 
     at_sentence_start: bool,
@@ -246,28 +341,21 @@ impl Writer {
     fn new(output: &mut Normalized, original_len: usize) -> Writer {
         // The output never has more bytes than the original: a char yields at most two
         // bytes only when it takes two in UTF-8, and a separator byte replaces at least one
-        // separating char. Reserving that much means nothing regrows.
-        let mut text = std::mem::take(&mut output.text).into_bytes();
-        let mut origin_start = std::mem::take(&mut output.origin_start);
-        let mut origin_end = std::mem::take(&mut output.origin_end);
-        let mut run_length = std::mem::take(&mut output.run_length);
+        // separating char.
+        let mut out = STREAM.take();
+        if out.text.len() < original_len {
+            out.text.resize(original_len, 0);
+            out.origin_start.resize(original_len, 0);
+            out.origin_end.resize(original_len, 0);
+            out.run_length.resize(original_len, 0);
+        }
+        out.len = 0;
         let mut tokens = std::mem::take(&mut output.tokens);
-        text.clear();
-        text.reserve(original_len);
-        origin_start.clear();
-        origin_start.reserve(original_len);
-        origin_end.clear();
-        origin_end.reserve(original_len);
-        run_length.clear();
-        run_length.reserve(original_len);
         tokens.clear();
         // About one token per five bytes of French.
         tokens.reserve(original_len / 4 + 4);
         Writer {
-            text,
-            origin_start,
-            origin_end,
-            run_length,
+            out,
             tokens,
             at_sentence_start: true,
             at_clause_start: true,
@@ -290,14 +378,11 @@ impl Writer {
     #[inline(always)]
     fn open_token(&mut self, char_index: u32, uppercase: bool) {
         self.token_open = true;
-        self.token_has_separator = !self.text.is_empty();
+        self.token_has_separator = self.out.len > 0;
         if self.token_has_separator {
-            self.text.push(TOKEN_SEPARATOR);
-            self.origin_start.push(char_index);
-            self.origin_end.push(char_index);
-            self.run_length.push(1);
+            self.out.push(TOKEN_SEPARATOR, char_index, char_index, 1);
         }
-        self.token_start = self.text.len();
+        self.token_start = self.out.len;
         self.token_units = 0;
         self.token_letters = 0;
         self.token_uppercase = 0;
@@ -312,19 +397,24 @@ impl Writer {
     /// Writes one byte of the open token, or stretches the previous one when it repeats it.
     #[inline(always)]
     fn push_byte(&mut self, byte: u8, char_index: u32) {
-        if repeats(byte) && self.text.len() > self.token_start && self.text.last() == Some(&byte) {
-            if let Some(run) = self.run_length.last_mut() {
-                *run = run.saturating_add(1);
-            }
-            if let Some(end) = self.origin_end.last_mut() {
-                *end = char_index + 1;
-            }
+        if repeats(byte) && self.out.len > self.token_start && self.out.last_byte() == Some(byte) {
+            self.out.extend(self.out.len - 1, char_index + 1, 1);
             return;
         }
-        self.text.push(byte);
-        self.origin_start.push(char_index);
-        self.origin_end.push(char_index + 1);
-        self.run_length.push(1);
+        self.out.push(byte, char_index, char_index + 1, 1);
+    }
+
+    #[inline(always)]
+    fn lowercase_run_start(&mut self, char_index: u32) {
+        if !self.token_open {
+            self.open_token(char_index, false);
+        }
+    }
+
+    #[inline(always)]
+    fn lowercase_run_end(&mut self, length: u32) {
+        self.token_units += length;
+        self.token_letters += length;
     }
 
     /// An ASCII letter (`byte` already lowercase).
@@ -351,6 +441,7 @@ impl Writer {
     }
 
     /// A byte folded from a non-ASCII char: a letter, a digit or `#`.
+    #[inline(always)]
     fn folded(&mut self, byte: u8, char_index: u32, uppercase: bool) {
         if byte.is_ascii_lowercase() {
             self.letter(byte, char_index, uppercase);
@@ -374,10 +465,8 @@ impl Writer {
     /// A char removed without splitting the word: it belongs to the previous byte.
     #[inline(always)]
     fn dropped(&mut self, char_index: u32) {
-        if self.token_open
-            && let Some(end) = self.origin_end.last_mut()
-        {
-            *end = char_index + 1;
+        if self.token_open && self.out.len > 0 {
+            self.out.set_end(self.out.len - 1, char_index + 1);
         }
     }
 
@@ -390,11 +479,12 @@ impl Writer {
         self.at_clause_start |= clause;
     }
 
+    #[inline(always)]
     fn close_token(&mut self) {
         self.token_open = false;
         if self.token_has_symbol {
             self.settle_symbols();
-            if self.text.len() == self.token_start {
+            if self.out.len == self.token_start {
                 // Nothing but `@` and `$`: no word, and it must not keep apart the letters
                 // around it. Its separator goes too.
                 let cut = self.token_start - usize::from(self.token_has_separator);
@@ -428,10 +518,11 @@ impl Writer {
         }
     }
 
+    #[inline(always)]
     fn push_token(&mut self, letters: u32, uppercase: u32) {
         self.tokens.push(Token {
             start: self.token_start as u32,
-            end: self.text.len() as u32,
+            end: self.out.len as u32,
             capitalised: self.token_capitalised,
             all_uppercase: letters > 1 && uppercase == letters,
             sentence_initial: self.token_sentence_initial,
@@ -441,19 +532,17 @@ impl Writer {
 
     /// Joins the token just written (one letter) to the run of one-letter tokens before it:
     /// the third of a run joins the two before it into one token, the next ones join it.
+    #[inline(always)]
     fn join_single_letters(&mut self) {
         // The letters after the first of the run, each written as ` x`, re-written without
         // their separator and with repeats collapsed across them.
         let letter_count = if self.single_letter_run == 3 { 2 } else { 1 };
-        let tail_start = self.text.len() - 2 * letter_count;
+        let tail_start = self.out.len - 2 * letter_count;
         let mut letters = [(0u8, 0u32, 0u32); 2];
         for (slot, letter) in letters.iter_mut().enumerate().take(letter_count) {
             let at = tail_start + 2 * slot + 1;
-            *letter = (
-                self.text.get(at).copied().unwrap_or(b' '),
-                self.origin_start.get(at).copied().unwrap_or(0),
-                self.origin_end.get(at).copied().unwrap_or(0),
-            );
+            let (byte, start, end, _) = self.out.get(at).unwrap_or((b' ', 0, 0, 1));
+            *letter = (byte, start, end);
         }
         if letter_count == 2 {
             // The second letter's own token is merged into the first's.
@@ -461,21 +550,13 @@ impl Writer {
         }
         self.truncate(tail_start);
         for &(byte, start, end) in letters.iter().take(letter_count) {
-            if self.text.last() == Some(&byte) {
-                if let Some(run) = self.run_length.last_mut() {
-                    *run = run.saturating_add(1);
-                }
-                if let Some(last_end) = self.origin_end.last_mut() {
-                    *last_end = end;
-                }
+            if self.out.last_byte() == Some(byte) {
+                self.out.extend(self.out.len - 1, end, 1);
             } else {
-                self.text.push(byte);
-                self.origin_start.push(start);
-                self.origin_end.push(end);
-                self.run_length.push(1);
+                self.out.push(byte, start, end, 1);
             }
         }
-        let end = self.text.len() as u32;
+        let end = self.out.len as u32;
         let (letters, uppercase) = (self.run_letters, self.run_uppercase);
         if let Some(group) = self.tokens.last_mut() {
             group.end = end;
@@ -486,16 +567,13 @@ impl Writer {
     /// Digits and `@ $` become letters only inside tokens that contain a letter: amounts,
     /// dates, by-law and file numbers stay digits; elsewhere `@ $` are dropped. Then
     /// repeats the reading made (`ss55`) are collapsed like any other.
+    #[inline(always)]
     fn settle_symbols(&mut self) {
         let is_word = self.token_letters > 0;
         let mut write = self.token_start;
         let mut converted = 0u32;
-        for read in self.token_start..self.text.len() {
-            let (Some(&byte), Some(&start), Some(&end), Some(&run)) =
-                (self.text.get(read), self.origin_start.get(read), self.origin_end.get(read), self.run_length.get(read))
-            else {
-                break;
-            };
+        for read in self.token_start..self.out.len {
+            let Some((byte, start, end, run)) = self.out.get(read) else { break };
             let byte = if is_word {
                 let letter = leet_letter(byte);
                 converted += u32::from(letter != byte);
@@ -505,26 +583,11 @@ impl Writer {
             } else {
                 byte
             };
-            if write > self.token_start && repeats(byte) && self.text.get(write - 1) == Some(&byte) {
-                if let Some(previous_run) = self.run_length.get_mut(write - 1) {
-                    *previous_run = previous_run.saturating_add(run);
-                }
-                if let Some(previous_end) = self.origin_end.get_mut(write - 1) {
-                    *previous_end = end;
-                }
+            if write > self.token_start && repeats(byte) && self.out.byte(write - 1) == Some(byte) {
+                self.out.extend(write - 1, end, run);
                 continue;
             }
-            if let (Some(text), Some(origin_start), Some(origin_end), Some(run_length)) = (
-                self.text.get_mut(write),
-                self.origin_start.get_mut(write),
-                self.origin_end.get_mut(write),
-                self.run_length.get_mut(write),
-            ) {
-                *text = byte;
-                *origin_start = start;
-                *origin_end = end;
-                *run_length = run;
-            }
+            self.out.set(write, (byte, start, end, run));
             write += 1;
         }
         self.truncate(write);
@@ -532,11 +595,9 @@ impl Writer {
         self.token_letters += converted;
     }
 
+    #[inline(always)]
     fn truncate(&mut self, length: usize) {
-        self.text.truncate(length);
-        self.origin_start.truncate(length);
-        self.origin_end.truncate(length);
-        self.run_length.truncate(length);
+        self.out.len = self.out.len.min(length);
     }
 
     fn finish(mut self, output: &mut Normalized, original_char_count: usize) {
@@ -545,11 +606,21 @@ impl Writer {
         }
         output.original_char_count = original_char_count;
         // Every byte written is ASCII; the check is one fast pass and cannot fail.
-        output.text = String::from_utf8(self.text).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
-        output.origin_start = self.origin_start;
-        output.origin_end = self.origin_end;
-        output.run_length = self.run_length;
+        let out = &self.out;
+        let len = out.len;
+        let mut text = std::mem::take(&mut output.text).into_bytes();
+        text.clear();
+        text.extend_from_slice(out.text.get(..len).unwrap_or(&[]));
+        output.origin_start.clear();
+        output.origin_start.extend_from_slice(out.origin_start.get(..len).unwrap_or(&[]));
+        output.origin_end.clear();
+        output.origin_end.extend_from_slice(out.origin_end.get(..len).unwrap_or(&[]));
+        output.run_length.clear();
+        output.run_length.extend_from_slice(out.run_length.get(..len).unwrap_or(&[]));
+        // Every byte written is ASCII; the check is one fast pass and cannot fail.
+        output.text = String::from_utf8(text).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
         output.tokens = self.tokens;
+        STREAM.set(self.out);
     }
 }
 
