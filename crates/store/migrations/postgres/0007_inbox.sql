@@ -4,7 +4,8 @@
 -- suggestion change, so every writer (intake, case actions, imports) keeps it right without
 -- knowing about it. `urgent_rank` is 0 for urgent cases; `due` is the first-response
 -- deadline in microseconds, or the largest BIGINT when none runs (so both backends sort
--- alike without NULLS FIRST/LAST); `is_open` is 1 for `open` and `in_progress`.
+-- alike without NULLS FIRST/LAST); `is_open` is 1 for `open` and `in_progress`; `categories`
+-- is the verdict's JSON list followed by the quoted urgent kind, if any, so one LIKE finds either.
 
 CREATE TABLE inbox_cases (
     case_id BIGINT PRIMARY KEY REFERENCES cases (id),
@@ -39,7 +40,7 @@ SELECT c.id, c.organisation_id, c.status,
        COALESCE(d.first_response_due, 9223372036854775807),
        m.account_id, m.network, COALESCE(c.route, s.route_family),
        CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-       COALESCE(v.categories_json, '[]'), c.assignee_user_id
+       COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
 FROM cases c
 JOIN messages m ON m.id = c.message_id
 LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -55,7 +56,7 @@ CREATE FUNCTION inbox_refresh(target_case BIGINT) RETURNS void LANGUAGE sql AS $
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id

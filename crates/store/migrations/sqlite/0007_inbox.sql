@@ -4,7 +4,8 @@
 -- suggestion change, so every writer (intake, case actions, imports) keeps it right without
 -- knowing about it. `urgent_rank` is 0 for urgent cases; `due` is the first-response
 -- deadline in microseconds, or the largest BIGINT when none runs (so both backends sort
--- alike without NULLS FIRST/LAST); `is_open` is 1 for `open` and `in_progress`.
+-- alike without NULLS FIRST/LAST); `is_open` is 1 for `open` and `in_progress`; `categories`
+-- is the verdict's JSON list followed by the quoted urgent kind, if any, so one LIKE finds either.
 
 CREATE TABLE inbox_cases (
     case_id INTEGER PRIMARY KEY REFERENCES cases (id),
@@ -39,7 +40,7 @@ SELECT c.id, c.organisation_id, c.status,
        COALESCE(d.first_response_due, 9223372036854775807),
        m.account_id, m.network, COALESCE(c.route, s.route_family),
        CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-       COALESCE(v.categories_json, '[]'), c.assignee_user_id
+       COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
 FROM cases c
 JOIN messages m ON m.id = c.message_id
 LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -56,7 +57,7 @@ BEGIN
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -75,7 +76,7 @@ BEGIN
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -94,7 +95,7 @@ BEGIN
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -113,7 +114,7 @@ BEGIN
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -132,7 +133,7 @@ BEGIN
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -151,7 +152,7 @@ BEGIN
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -170,7 +171,7 @@ BEGIN
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id
@@ -189,7 +190,7 @@ BEGIN
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]'), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id

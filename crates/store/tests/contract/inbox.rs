@@ -115,6 +115,7 @@ async fn the_inbox_puts_urgent_first_then_the_nearest_deadline(db: TestDb) {
     // Filters.
     let only = |filter: InboxFilter| async move { texts(&store.inbox(&mamh_id(), &filter, None, 50).await.unwrap()) };
     assert_eq!(only(InboxFilter { category: Some("insult".into()), ..Default::default() }).await, ["soon"]);
+    assert_eq!(only(InboxFilter { category: Some("threat".into()), ..Default::default() }).await, ["urgent"]);
     assert_eq!(only(InboxFilter { route: Some("respondent".into()), ..Default::default() }).await, ["late"]);
     assert_eq!(only(InboxFilter { sector: Some("habitation".into()), ..Default::default() }).await, ["late"]);
     assert_eq!(

@@ -1,29 +1,303 @@
-//! Server-rendered pages, in French. Every value is escaped by askama's HTML escaping; no
-//! template marks anything `|safe`.
+//! Server-rendered pages, in French (English with `?lang=en`, never mixed on a screen):
+//! the inbox, the case, respondents, commitments, the organisation's profile and the audit
+//! log, with the layout they share. Every value is escaped by askama's HTML escaping; no
+//! template marks anything `|safe`. Every page and every form checks the person's
+//! permission on the server, whatever the navigation shows; forms that change anything are
+//! read through [`CsrfForm`](crate::auth::CsrfForm) and answer with a redirect carrying a
+//! confirmation code (`?ok=…`) that the next page translates.
+
+mod audit;
+mod case;
+mod commitments;
+mod inbox;
+mod profile;
+mod respondents;
+pub(crate) mod text;
 
 use crate::AppState;
+use crate::auth::{AuthError, CurrentUser, OptionalUser};
+use crate::i18n::Lang;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::profile::{Permission, Profile};
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
-        .route("/organisations/{id}", get(organisation))
+        .route("/organisations/{id}", get(profile::organisation))
         .route("/static/balise.css", get(stylesheet))
+        .route("/static/balise.js", get(script))
+        .route("/boite", get(inbox::page))
+        .route("/cas/{id}", get(case::page))
+        .route("/cas/{id}/acheminement", post(case::change_route))
+        .route("/cas/{id}/assignation", post(case::assign))
+        .route("/cas/{id}/moderation", post(case::moderate))
+        .route("/cas/{id}/avertissement", post(case::warn))
+        .route("/cas/{id}/blocage", post(case::block))
+        .route("/cas/{id}/reponse-proposee", post(case::propose_answer))
+        .route("/cas/{id}/revision", post(case::review_answer))
+        .route("/cas/{id}/reponse", post(case::prepare_reply))
+        .route("/cas/{id}/reponse/confirmation", post(case::confirm_reply))
+        .route("/repondants", get(respondents::page))
+        .route("/repondants.csv", get(respondents::csv_export))
+        .route("/repondants/designation", post(respondents::designate))
+        .route("/repondants/absence", post(respondents::record_absence))
+        .route("/engagements", get(commitments::page))
+        .route("/engagements.csv", get(commitments::csv_export))
+        .route("/profil", get(profile::page))
+        .route("/journal", get(audit::page))
 }
 
 async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("../static/balise.css"),
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/balise.css"),
     )
         .into_response()
 }
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/balise.js"),
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------- layout
+
+/// One link of the main navigation.
+pub(crate) struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The signed-in person, as the header shows them.
+pub(crate) struct LayoutUser {
+    pub display_name: String,
+    pub role_label: String,
+    pub organisation_name: String,
+    pub csrf: String,
+}
+
+/// What every page's frame needs: language, title, the person, the navigation, and the
+/// confirmation of the last action, if any.
+pub(crate) struct Layout {
+    pub lang: Lang,
+    pub title: String,
+    pub user: Option<LayoutUser>,
+    pub nav: Vec<NavItem>,
+    /// The current address in the other language.
+    pub switch_href: String,
+    pub flash: Option<&'static str>,
+    /// Load the keyboard-shortcut script.
+    pub script: bool,
+}
+
+/// The pages of the navigation: address, label key, the permissions that open it (any of
+/// them; empty: anyone signed in).
+const NAVIGATION: [(&str, &str, &[Permission]); 6] = [
+    ("/boite", "nav.inbox", &[Permission::ReadCases]),
+    ("/repondants", "nav.respondents", &[Permission::ReadCases, Permission::DesignateRespondent, Permission::ManageUsers]),
+    ("/engagements", "nav.commitments", &[Permission::ReadReports]),
+    ("/calendrier", "nav.calendar", &[]),
+    ("/profil", "nav.profile", &[]),
+    ("/journal", "nav.audit", &[Permission::ReadAudit]),
+];
+
+/// The confirmations a redirect may name (`?ok=code`); anything else shows nothing.
+const FLASH_CODES: [&str; 14] = [
+    "route_changed",
+    "assigned",
+    "hidden",
+    "unhidden",
+    "deleted",
+    "warned",
+    "warned_block_proposed",
+    "blocked",
+    "answer_proposed",
+    "answer_reviewed",
+    "reply_prepared",
+    "reply_sent",
+    "designated",
+    "absence_recorded",
+];
+
+impl Layout {
+    pub(crate) fn new(state: &AppState, lang: Lang, user: Option<&CurrentUser>, uri: &Uri, title: String) -> Layout {
+        let path = uri.path();
+        let nav = match user {
+            Some(user) => NAVIGATION
+                .iter()
+                .filter(|(_, _, permissions)| {
+                    permissions.is_empty() || permissions.iter().any(|permission| user.may(state, *permission))
+                })
+                .map(|(href, key, _)| NavItem { href, label: lang.t(key), current: path == *href })
+                .collect(),
+            None => Vec::new(),
+        };
+        let layout_user = user.map(|user| LayoutUser {
+            display_name: user.display_name.clone(),
+            role_label: text::role_label(user.role.id(), lang).to_owned(),
+            organisation_name: state
+                .organisation(user.organisation_id.as_str())
+                .map(|entry| entry.profile.identity().name.clone())
+                .unwrap_or_else(|| user.organisation_id.to_string()),
+            csrf: user.csrf_token.clone().unwrap_or_default(),
+        });
+        let flash = query_value(uri, "ok")
+            .and_then(|code| FLASH_CODES.iter().find(|known| **known == code))
+            .map(|code| lang.t(flash_key(code)));
+        Layout {
+            lang,
+            title,
+            user: layout_user,
+            nav,
+            switch_href: switch_language_href(uri, lang.other()),
+            flash,
+            script: false,
+        }
+    }
+}
+
+fn flash_key(code: &str) -> &'static str {
+    match code {
+        "route_changed" => "flash.route_changed",
+        "assigned" => "flash.assigned",
+        "hidden" => "flash.hidden",
+        "unhidden" => "flash.unhidden",
+        "deleted" => "flash.deleted",
+        "warned" => "flash.warned",
+        "warned_block_proposed" => "flash.warned_block_proposed",
+        "blocked" => "flash.blocked",
+        "answer_proposed" => "flash.answer_proposed",
+        "answer_reviewed" => "flash.answer_reviewed",
+        "reply_prepared" => "flash.reply_prepared",
+        "reply_sent" => "flash.reply_sent",
+        "designated" => "flash.designated",
+        _ => "flash.absence_recorded",
+    }
+}
+
+/// The value of a query parameter, percent-decoded.
+pub(crate) fn query_value(uri: &Uri, name: &str) -> Option<String> {
+    let query = uri.query()?;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value)
+}
+
+/// The same address with `lang` set to `lang` and the confirmation dropped.
+fn switch_language_href(uri: &Uri, lang: Lang) -> String {
+    let mut pairs: Vec<(String, String)> = uri
+        .query()
+        .and_then(|query| serde_urlencoded::from_str::<Vec<(String, String)>>(query).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(key, _)| key != "lang" && key != "ok")
+        .collect();
+    pairs.push(("lang".to_owned(), lang.code().to_owned()));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_else(|_| format!("lang={}", lang.code()));
+    format!("{}?{query}", uri.path())
+}
+
+/// A redirect after a form, with the confirmation code.
+pub(crate) fn redirect_with(path: &str, code: &str) -> Response {
+    Redirect::to(&format!("{path}?ok={code}")).into_response()
+}
+
+/// The profile of the person's organisation.
+pub(crate) fn profile_of(state: &AppState, user: &CurrentUser) -> Result<Arc<Profile>, PageError> {
+    state
+        .organisation(user.organisation_id.as_str())
+        .map(|entry| Arc::clone(&entry.profile))
+        .ok_or(PageError::NotFound)
+}
+
+// ---------------------------------------------------------------------------- errors
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub(crate) enum PageError {
+    /// Not signed in, not allowed, bad CSRF token.
+    Auth(AuthError),
+    /// No such record (or not this organisation's).
+    NotFound,
+    /// The request names something invalid; the message is French.
+    BadRequest(String),
+    /// The store failed; the detail is logged, the person sees a generic message.
+    Store(store::StoreError),
+}
+
+impl From<AuthError> for PageError {
+    fn from(error: AuthError) -> PageError {
+        PageError::Auth(error)
+    }
+}
+
+impl From<store::StoreError> for PageError {
+    fn from(error: store::StoreError) -> PageError {
+        PageError::Store(error)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    lang: Lang,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        // Error pages are French: the request's language is not at hand here, and a short
+        // French sentence is what the default locale promises.
+        let lang = Lang::Fr;
+        let (status, message) = match &self {
+            PageError::Auth(_) => (StatusCode::FORBIDDEN, String::new()),
+            PageError::NotFound => (StatusCode::NOT_FOUND, lang.t("error.not_found").to_owned()),
+            PageError::BadRequest(message) => (StatusCode::BAD_REQUEST, message.clone()),
+            PageError::Store(error) => {
+                tracing::error!(%error, "page failed on a store error");
+                (StatusCode::INTERNAL_SERVER_ERROR, lang.t("error.internal").to_owned())
+            }
+        };
+        if let PageError::Auth(error) = self {
+            return error.into_response();
+        }
+        let page = ErrorPage { lang, title: lang.t("error.title"), message: &message };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+/// A store error as the page error a person should see (a missing record is a 404, a
+/// refused change a 400 with the store's code).
+pub(crate) fn store_refusal(error: store::StoreError) -> PageError {
+    use store::StoreError;
+    match error {
+        StoreError::NotFound { .. } => PageError::NotFound,
+        StoreError::Database(_) | StoreError::CorruptRow { .. } => PageError::Store(error),
+        other => PageError::BadRequest(format!("Action refusée ({}).", other.code())),
+    }
+}
+
+// ---------------------------------------------------------------------------- index
 
 struct OrganisationCard {
     id: String,
@@ -36,10 +310,11 @@ struct OrganisationCard {
 #[derive(Template, WebTemplate)]
 #[template(path = "index.html")]
 struct IndexPage {
+    layout: Layout,
     organisations: Vec<OrganisationCard>,
 }
 
-async fn index(State(state): State<AppState>) -> IndexPage {
+async fn index(State(state): State<AppState>, OptionalUser(user): OptionalUser, lang: Lang, uri: Uri) -> IndexPage {
     let organisations = state
         .organisations()
         .iter()
@@ -51,133 +326,6 @@ async fn index(State(state): State<AppState>) -> IndexPage {
             time_zone: entry.profile.time_zone_name().to_owned(),
         })
         .collect();
-    IndexPage { organisations }
-}
-
-struct ClauseRow {
-    id: String,
-    category: &'static str,
-    wording: String,
-    source: String,
-}
-
-struct HoursRow {
-    day: &'static str,
-    windows: String,
-}
-
-struct StageRow {
-    commitment: String,
-    label: String,
-    budget: String,
-    carrier: &'static str,
-}
-
-struct HolidayRow {
-    date: String,
-    name: String,
-}
-
-struct ContactRow {
-    label: String,
-    details: String,
-    source: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "organisation.html")]
-struct OrganisationPage {
-    name: String,
-    abbreviation: String,
-    source_title: String,
-    time_zone: String,
-    hours: Vec<HoursRow>,
-    clauses: Vec<ClauseRow>,
-    stages: Vec<StageRow>,
-    year: i16,
-    holidays: Vec<HolidayRow>,
-    contacts: Vec<ContactRow>,
-}
-
-const FRENCH_WEEKDAYS: [&str; 7] = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"];
-
-async fn organisation(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let Some(entry) = state.organisation(&id) else {
-        return (StatusCode::NOT_FOUND, "Organisation introuvable.").into_response();
-    };
-    let profile = &entry.profile;
-    let hours = domain::calendar::WEEKDAYS_MONDAY_FIRST
-        .iter()
-        .zip(FRENCH_WEEKDAYS)
-        .map(|(weekday, day)| {
-            let windows = profile.business_hours().windows(*weekday);
-            HoursRow {
-                day,
-                windows: if windows.is_empty() {
-                    "fermé".to_owned()
-                } else {
-                    windows.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-                },
-            }
-        })
-        .collect();
-    let clauses = profile
-        .netiquette()
-        .clauses
-        .iter()
-        .map(|clause| ClauseRow {
-            id: clause.id.clone(),
-            category: clause.category.label_fr(),
-            wording: clause.wording.clone(),
-            source: clause.source.to_string(),
-        })
-        .collect();
-    let stages = profile
-        .commitments()
-        .iter()
-        .flat_map(|commitment| {
-            commitment.stages.iter().map(move |stage| StageRow {
-                commitment: commitment.label.clone(),
-                label: stage.label.clone(),
-                budget: domain::profile::format_budget(&stage.budget),
-                carrier: stage.carrier.id(),
-            })
-        })
-        .collect();
-    let year = jiff::Zoned::now().year();
-    let holidays = profile
-        .holidays()
-        .observed(year)
-        .into_iter()
-        .map(|holiday| HolidayRow { date: holiday.date.to_string(), name: holiday.name })
-        .collect();
-    let contacts = profile
-        .contacts()
-        .iter()
-        .map(|contact| {
-            let details = [
-                contact.phone.as_ref().map(ToString::to_string),
-                contact.email.as_ref().map(ToString::to_string),
-                contact.url.as_ref().map(|url| url.as_str().to_owned()),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ");
-            ContactRow { label: contact.label.clone(), details, source: contact.source.to_string() }
-        })
-        .collect();
-    OrganisationPage {
-        name: profile.identity().name.clone(),
-        abbreviation: profile.identity().abbreviation.clone(),
-        source_title: profile.source().title.clone(),
-        time_zone: profile.time_zone_name().to_owned(),
-        hours,
-        clauses,
-        stages,
-        year,
-        holidays,
-        contacts,
-    }
-    .into_response()
+    let layout = Layout::new(&state, lang, user.as_ref(), &uri, lang.t("index.title").to_owned());
+    IndexPage { layout, organisations }
 }
