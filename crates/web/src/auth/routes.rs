@@ -45,6 +45,20 @@ const fn needs(permission: Permission) -> Access {
     Access::Permission(permission)
 }
 
+/// Who may read the editorial calendar: anyone who takes part in the approval chain.
+const CALENDAR_READERS: &[Permission] = &[
+    P::SuggestPublication,
+    P::DraftPublication,
+    P::ApprovePublication,
+    P::ValidatePublication,
+    P::Publish,
+    P::ManageCalendar,
+];
+
+/// Who may read the respondent list: those who read cases (to know whom to ask),
+/// sector managers (who designate) and administrators (who manage the accounts).
+const RESPONDENT_LIST_READERS: &[Permission] = &[P::ReadCases, P::DesignateRespondent, P::ManageUsers];
+
 /// Every route of the application and who may call it.
 pub const ROUTE_TABLE: &[RouteRule] = &[
     // Sign-in, sign-out (auth).
@@ -69,6 +83,23 @@ pub const ROUTE_TABLE: &[RouteRule] = &[
     // Intake (api_messages.rs): connectors, with a token of a community manager (who
     // moderates what comes in) or of an administrator (who manages the accounts).
     rule("POST", "/api/v1/messages", AnyOf(&[P::Moderate, P::ManageAccounts])),
+    // Editorial calendar (api_editorial.rs, pages_editorial.rs): handlers check the chain's
+    // step roles and the organisation; the feed is opened by its per-user token (Outlook
+    // sends no cookie), so the table lets it through and the handler checks the token.
+    rule("GET", "/api/v1/organisations/{id}/entries", AnyOf(CALENDAR_READERS)),
+    rule("POST", "/api/v1/organisations/{id}/entries", AnyOf(&[P::SuggestPublication, P::DraftPublication])),
+    rule("GET", "/api/v1/entries/{id}", AnyOf(CALENDAR_READERS)),
+    rule("PUT", "/api/v1/entries/{id}", needs(P::DraftPublication)),
+    rule("DELETE", "/api/v1/entries/{id}", AnyOf(&[P::ApprovePublication, P::ManageCalendar])),
+    rule("POST", "/api/v1/entries/{id}/decisions", AnyOf(&[P::DraftPublication, P::ApprovePublication, P::ValidatePublication, P::Publish])),
+    rule("POST", "/api/v1/entries/{id}/withdraw", AnyOf(&[P::ApprovePublication, P::ManageCalendar])),
+    rule("POST", "/api/v1/entries/{id}/postpone", needs(P::ManageCalendar)),
+    rule("GET", "/api/v1/entries/{id}/checks", AnyOf(CALENDAR_READERS)),
+    rule("POST", "/api/v1/organisations/{id}/postpone", needs(P::ManageCalendar)),
+    rule("POST", "/api/v1/organisations/{id}/press-releases", needs(P::DraftPublication)),
+    rule("POST", "/api/v1/organisations/{id}/calendar-token", AnyOf(CALENDAR_READERS)),
+    rule("GET", "/api/v1/organisations/{id}/calendar.ics", Public),
+    rule("GET", "/api/v1/organisations/{id}/calendar.csv", AnyOf(CALENDAR_READERS)),
 ];
 
 /// The rule of a request, from its method and the path pattern the router matched.

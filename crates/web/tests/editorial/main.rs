@@ -1,0 +1,411 @@
+//! The editorial calendar over real HTTP on a real server (port 0, fresh SQLite database):
+//! drafting, approval by the sector, validation, publication into the outbox; refusal (403)
+//! of someone without the step's role; nobody approving their own draft; changes requested;
+//! the checks that hold back a variant a network would refuse; postponement (propose, then
+//! confirm); the iCalendar feed with and without its token; the CSV export; press releases.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+
+use domain::audit::{Actor, Attribution};
+use domain::entities::{Organisation, OrganisationId, ProfileId};
+use domain::profile::{Profile, Role};
+use serde_json::{Value, json};
+use testkit::{TestApp, spawn_app};
+
+const FACEBOOK_TEXT: &str = "L'été arrive : vérifiez que la clôture de votre piscine résidentielle respecte les normes de sécurité pour protéger les enfants de votre quartier.";
+
+fn entry_body(title: &str, when: &str) -> Value {
+    json!({
+        "title": title,
+        "scheduled_at": when,
+        "campaign": "Sécurité des piscines",
+        "sector": "habitation",
+        "budget": "0 $",
+        "variants": [
+            {
+                "network": "facebook",
+                "message": FACEBOOK_TEXT,
+                "hashtags": ["piscine"],
+                "link": "https://www.quebec.ca/piscines",
+                "image": {"reference": "piscine.png", "alt_text": "Une clôture fermée autour d'une piscine creusée."},
+            },
+            {
+                "network": "x",
+                "message": "Sécurité des piscines résidentielles : les règles à connaître avant la baignade de cet été.",
+            }
+        ]
+    })
+}
+
+async fn create(client: &reqwest::Client, app: &TestApp, body: &Value) -> Value {
+    let response = client.post(app.url("/api/v1/organisations/mamh/entries")).json(body).send().await.unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+    response.json().await.unwrap()
+}
+
+async fn decide(client: &reqwest::Client, app: &TestApp, id: i64, step: &str, decision: &str) -> reqwest::Response {
+    client
+        .post(app.url(&format!("/api/v1/entries/{id}/decisions")))
+        .json(&json!({"step": step, "decision": decision, "comment": format!("{decision} à l'étape {step}")}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn ok_json(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+#[tokio::test]
+async fn drafting_approval_by_the_sector_validation_and_publication() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    let sector = app.sign_in(Role::SectorManager).await;
+    let dcom = app.sign_in(Role::CommunicationsManager).await;
+
+    let entry = create(&manager, &app, &entry_body("Piscines", "2026-06-02T14:00:00Z")).await;
+    let id = entry["id"].as_i64().unwrap();
+    assert_eq!(entry["step"], "drafting");
+    // The profile's UTM convention was added to the link.
+    let link = entry["variants"][0]["link"].as_str().unwrap();
+    assert!(link.contains("utm_source=facebook") && link.contains("utm_medium=social"), "{link}");
+    assert_eq!(entry["chain"].as_array().unwrap().len(), 5);
+
+    let after_draft = ok_json(decide(&manager, &app, id, "drafting", "approve").await).await;
+    assert_eq!(after_draft["step"], "approval");
+    let after_approval = ok_json(decide(&sector, &app, id, "approval", "approve").await).await;
+    assert_eq!(after_approval["step"], "validation");
+    // The sector may not publish (R-42): refused before anything changes.
+    assert_eq!(decide(&sector, &app, id, "validation", "approve").await.status(), 403);
+    let after_validation = ok_json(decide(&dcom, &app, id, "validation", "approve").await).await;
+    assert_eq!(after_validation["step"], "publication");
+    assert_eq!(decide(&dcom, &app, id, "publication", "approve").await.status(), 403);
+    let published = ok_json(decide(&manager, &app, id, "publication", "approve").await).await;
+    assert_eq!(published["status"], "published");
+
+    let detail = ok_json(manager.get(app.url(&format!("/api/v1/entries/{id}"))).send().await.unwrap()).await;
+    let decisions = detail["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len(), 4);
+    assert_eq!(decisions[1]["role"], "sector_manager");
+    assert_eq!(decisions[1]["comment"], "approve à l'étape approval");
+    let outbox = app.store.pending_publications(10).await.unwrap();
+    assert_eq!(outbox.iter().map(|p| p.network.as_str()).collect::<Vec<_>>(), ["facebook", "x"]);
+    // Published: the sector can no longer withdraw it (R-53).
+    let withdraw = sector.post(app.url(&format!("/api/v1/entries/{id}/withdraw"))).json(&json!({})).send().await.unwrap();
+    assert_eq!(withdraw.status(), 409);
+}
+
+#[tokio::test]
+async fn someone_without_the_step_role_is_refused_with_403() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    let respondent = app.sign_in(Role::Respondent).await;
+    let staff = app.sign_in(Role::Staff).await;
+    let entry = create(&manager, &app, &entry_body("Piscines", "2026-06-02T14:00:00Z")).await;
+    let id = entry["id"].as_i64().unwrap();
+    ok_json(decide(&manager, &app, id, "drafting", "approve").await).await;
+
+    // Staff hold no approval permission: the access table refuses.
+    assert_eq!(decide(&staff, &app, id, "approval", "approve").await.status(), 403);
+    // The respondent holds approve_publication but only collaborates on the approval step
+    // (Annexe 4): the chain refuses.
+    let refused = decide(&respondent, &app, id, "approval", "approve").await;
+    assert_eq!(refused.status(), 403);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_a_carrier");
+    let detail = ok_json(manager.get(app.url(&format!("/api/v1/entries/{id}"))).send().await.unwrap()).await;
+    assert_eq!(detail["step"], "approval", "nothing moved");
+    assert_eq!(detail["decisions"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn changes_requested_go_back_to_drafting_then_refusal_ends_the_entry() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    let sector = app.sign_in(Role::SectorManager).await;
+    let entry = create(&manager, &app, &entry_body("Piscines", "2026-06-02T14:00:00Z")).await;
+    let id = entry["id"].as_i64().unwrap();
+    ok_json(decide(&manager, &app, id, "drafting", "approve").await).await;
+    let back = ok_json(decide(&sector, &app, id, "approval", "request_changes").await).await;
+    assert_eq!(back["step"], "drafting");
+    // In drafting, the draft can be edited again.
+    let mut edited = entry_body("Piscines (révisé)", "2026-06-02T14:00:00Z");
+    edited["budget"] = json!("100 $");
+    let updated = ok_json(manager.put(app.url(&format!("/api/v1/entries/{id}"))).json(&edited).send().await.unwrap()).await;
+    assert_eq!(updated["title"], "Piscines (révisé)");
+    ok_json(decide(&manager, &app, id, "drafting", "approve").await).await;
+    // Past drafting, edits are refused.
+    let late = manager.put(app.url(&format!("/api/v1/entries/{id}"))).json(&edited).send().await.unwrap();
+    assert_eq!(late.status(), 409);
+    let refused = ok_json(decide(&sector, &app, id, "approval", "refuse").await).await;
+    assert_eq!(refused["status"], "refused");
+    assert_eq!(decide(&sector, &app, id, "approval", "approve").await.status(), 409);
+}
+
+#[tokio::test]
+async fn a_variant_a_network_would_refuse_holds_the_draft_back() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    let mut body = entry_body("Trop long", "2026-06-02T14:00:00Z");
+    body["variants"][1]["message"] = json!("é".repeat(300));
+    body["variants"][0]["image"]["alt_text"] = json!("");
+    let entry = create(&manager, &app, &body).await;
+    let id = entry["id"].as_i64().unwrap();
+    let checks = ok_json(manager.get(app.url(&format!("/api/v1/entries/{id}/checks"))).send().await.unwrap()).await;
+    assert_eq!(checks["valid"], false);
+    let codes: Vec<String> = checks["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| v["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(codes.contains(&"missing_alt_text".to_owned()), "{codes:?}");
+    assert!(codes.iter().any(|c| c.contains("too_long")), "{codes:?}");
+    assert_eq!(checks["variants"][1]["limit"], 280);
+    let held = decide(&manager, &app, id, "drafting", "approve").await;
+    assert_eq!(held.status(), 409);
+    let error: Value = held.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "checks_failed");
+    assert!(error["error"]["details"].is_array());
+}
+
+#[tokio::test]
+async fn a_suggestion_carries_at_most_one_page() {
+    let app = spawn_app(&["mamh"]).await;
+    let staff = app.sign_in(Role::Staff).await;
+    let mut body = entry_body("Idée du personnel", "2026-06-02T14:00:00Z");
+    body["documentation"] = json!("mot ".repeat(501));
+    let response = staff.post(app.url("/api/v1/organisations/mamh/entries")).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "documentation_too_long");
+    body["documentation"] = json!("Une courte note pour expliquer l'idée.");
+    let created = create(&staff, &app, &body).await;
+    assert_eq!(created["step"], "drafting", "the suggestion is done; drafting awaits the community managers");
+}
+
+#[tokio::test]
+async fn postponement_proposes_then_confirms_new_times() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    // Tuesday 2026-06-02, 10:00 and 10:30 in Quebec (14:00Z, 14:30Z).
+    let first = create(&manager, &app, &entry_body("Un", "2026-06-02T14:00:00Z")).await;
+    let second = create(&manager, &app, &entry_body("Deux", "2026-06-02T14:30:00Z")).await;
+    let (first_id, second_id) = (first["id"].as_i64().unwrap(), second["id"].as_i64().unwrap());
+
+    // Urgent news from 10:00 to 11:00 local: everything in that hour moves after it.
+    let proposal = ok_json(
+        manager
+            .post(app.url("/api/v1/organisations/mamh/postpone"))
+            .json(&json!({"from": "2026-06-02T14:00:00Z", "to": "2026-06-02T15:00:00Z", "spacing_minutes": 60}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(proposal["confirmed"], false);
+    let moves = proposal["moves"].as_array().unwrap().clone();
+    assert_eq!(moves.len(), 2);
+    // 11:00 local, then one hour later on the same networks: 12:00 is lunch, so 13:00.
+    assert_eq!(moves[0]["entry_id"], first_id);
+    assert_eq!(moves[0]["to"], "2026-06-02T15:00:00Z");
+    assert_eq!(moves[1]["entry_id"], second_id);
+    assert_eq!(moves[1]["to"], "2026-06-02T17:00:00Z");
+    // Nothing moved yet.
+    let unchanged = ok_json(manager.get(app.url(&format!("/api/v1/entries/{first_id}"))).send().await.unwrap()).await;
+    assert_eq!(unchanged["scheduled_at"], "2026-06-02T14:00:00Z");
+
+    let missing_reason = manager
+        .post(app.url("/api/v1/organisations/mamh/postpone"))
+        .json(&json!({"moves": moves}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing_reason.status(), 400);
+    let confirmed = ok_json(
+        manager
+            .post(app.url("/api/v1/organisations/mamh/postpone"))
+            .json(&json!({"moves": moves, "reason": "Actualité urgente : inondations"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(confirmed["confirmed"], true);
+    let moved = ok_json(manager.get(app.url(&format!("/api/v1/entries/{second_id}"))).send().await.unwrap()).await;
+    assert_eq!(moved["scheduled_at"], "2026-06-02T17:00:00Z");
+    assert_eq!(moved["postponements"][0]["reason"], "Actualité urgente : inondations");
+
+    // One entry alone, proposed after a given time; only the calendar's managers postpone.
+    let sector = app.sign_in(Role::SectorManager).await;
+    let refused = sector.post(app.url(&format!("/api/v1/entries/{first_id}/postpone"))).json(&json!({})).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    let single = ok_json(
+        manager
+            .post(app.url(&format!("/api/v1/entries/{first_id}/postpone")))
+            .json(&json!({"not_before": "2026-06-05T20:45:00Z"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    // Friday 16:45 local is past closing (16:30): Monday 8:30 local.
+    assert_eq!(single["moves"][0]["to"], "2026-06-08T12:30:00Z");
+}
+
+#[tokio::test]
+async fn the_ical_feed_needs_its_token_and_the_csv_has_annexe_5_columns() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    create(&manager, &app, &entry_body("Piscines, été; sécurité", "2026-06-02T14:00:00Z")).await;
+    let anonymous = reqwest::Client::new();
+    let feed = app.url("/api/v1/organisations/mamh/calendar.ics");
+    assert_eq!(anonymous.get(&feed).send().await.unwrap().status(), 404);
+    assert_eq!(anonymous.get(format!("{feed}?token=inconnu")).send().await.unwrap().status(), 404);
+
+    let token = ok_json(manager.post(app.url("/api/v1/organisations/mamh/calendar-token")).send().await.unwrap()).await;
+    let path = token["path"].as_str().unwrap();
+    let response = anonymous.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let ics = response.text().await.unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
+    assert!(ics.contains("DTSTART:20260602T140000Z"));
+    assert!(ics.contains("SUMMARY:[facebook\\, x] Piscines\\, été\\; sécurité"), "{ics}");
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "unfolded line: {line}");
+    }
+    // Another organisation's path with this token is refused.
+    let other = path.replace("/organisations/mamh/", "/organisations/mess/");
+    assert_eq!(anonymous.get(app.url(&other)).send().await.unwrap().status(), 404);
+
+    let csv = manager.get(app.url("/api/v1/organisations/mamh/calendar.csv")).send().await.unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.starts_with("\"DATE / HEURE\",\"MÉDIA\",\"MESSAGE et mot-clic\",\"LIEN et balises UTM\""), "{header}");
+    assert_eq!(text.lines().count(), 3, "one row per variant");
+    assert!(text.contains("\"2026-06-02 10:00\",\"facebook\""));
+    assert_eq!(anonymous.get(app.url("/api/v1/organisations/mamh/calendar.csv")).send().await.unwrap().status(), 401);
+}
+
+#[tokio::test]
+async fn a_press_release_becomes_proposed_variants() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    let html = "<html><head><title>Nouveau programme d'aide aux municipalités</title></head><body>\
+        <h1>Nouveau programme d'aide aux municipalités</h1>\
+        <p>QUÉBEC, le 2 juin 2026.</p>\
+        <p>La ministre annonce aujourd'hui un nouveau programme d'aide financière destiné aux petites municipalités du Québec.</p>\
+        </body></html>";
+    let body = ok_json(
+        manager
+            .post(app.url("/api/v1/organisations/mamh/press-releases"))
+            .json(&json!({"html": html, "url": "https://www.quebec.ca/nouvelles/1"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let variants = body["variants"].as_array().unwrap();
+    let x = variants.iter().find(|v| v["network"] == "x").unwrap();
+    assert!(x["message"].as_str().unwrap().starts_with("Nouveau programme d'aide aux municipalités"));
+    let facebook = variants.iter().find(|v| v["network"] == "facebook").unwrap();
+    assert!(facebook["message"].as_str().unwrap().contains("La ministre annonce"));
+    let missing = manager.post(app.url("/api/v1/organisations/mamh/press-releases")).json(&json!({})).send().await.unwrap();
+    assert_eq!(missing.status(), 400);
+}
+
+// ------------------------------------------------------------------ nobody approves their own draft
+
+/// An organisation whose community managers may also approve (a small team): the chain
+/// must still refuse that the person who drafted approves.
+async fn spawn_small_team() -> (std::net::SocketAddr, store::Store, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
+    let text = Profile::preset_text("mamh").unwrap()
+        .replacen(
+            "permissions = [\"read_cases\", \"moderate\", \"block_author\", \"triage\", \"reply\", \"escalate\", \"suggest_publication\", \"draft_publication\", \"publish\",",
+            "permissions = [\"read_cases\", \"moderate\", \"block_author\", \"triage\", \"reply\", \"escalate\", \"suggest_publication\", \"draft_publication\", \"approve_publication\", \"publish\",",
+            1,
+        )
+        .replacen(
+            "label = \"Approbation de la publication sociale (secteur)\"\ncarriers = [\"sector_manager\"]",
+            "label = \"Approbation de la publication sociale (secteur)\"\ncarriers = [\"sector_manager\", \"community_manager\"]",
+            1,
+        );
+    let profile = Profile::parse("small-team.toml", &text).unwrap();
+    assert!(profile.editorial().unwrap().chain(domain::profile::ContentType::Regular).step("approval").unwrap().carriers.contains(&Role::CommunityManager));
+    let data_dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", data_dir.path().join("balise.sqlite3").display());
+    let store = store::Store::connect(&url).await.unwrap();
+    let by = Attribution::by(Actor::system("test").unwrap());
+    store
+        .upsert_organisation(&by, &Organisation { id: OrganisationId::parse("mamh").unwrap(), name: "MAMH".into(), profile_id: ProfileId::parse("mamh").unwrap() })
+        .await
+        .unwrap();
+    let state = web::AppState::new(store.clone(), vec![web::OrganisationEntry { id: "mamh".into(), profile: Arc::new(profile) }]);
+    let application = web::Application::build("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
+    let address = application.local_addr().unwrap();
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(application.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    (address, store, data_dir, shutdown)
+}
+
+async fn sign_in_as(address: std::net::SocketAddr, store: &store::Store, login: &str, role: Role) -> reqwest::Client {
+    let password = web::auth::password::NewPassword::parse(testkit::TEST_PASSWORD).unwrap();
+    let hash = web::auth::password::hash_password_blocking(password).await.unwrap();
+    store
+        .add_user(
+            &Attribution::by(Actor::system("test").unwrap()),
+            &domain::entities::NewUser {
+                organisation_id: OrganisationId::parse("mamh").unwrap(),
+                login: domain::entities::Login::parse(login).unwrap(),
+                display_name: login.into(),
+                role: domain::entities::RoleId::parse(role.id()).unwrap(),
+                password_hash: hash,
+            },
+        )
+        .await
+        .unwrap();
+    let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response = raw
+        .post(format!("http://{address}/connexion"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("login={login}&password={}", testkit::TEST_PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let token = cookie.strip_prefix("balise_session=").unwrap();
+    let session = store.session_by_token_hash(&web::auth::secrets::token_hash(token)).await.unwrap().unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().unwrap());
+    headers.insert("x-csrf-token", session.csrf_token.parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+#[tokio::test]
+async fn nobody_approves_their_own_draft() {
+    let (address, store, _dir, _shutdown) = spawn_small_team().await;
+    let alice = sign_in_as(address, &store, "alice", Role::CommunityManager).await;
+    let bruno = sign_in_as(address, &store, "bruno", Role::CommunityManager).await;
+    let url = |path: &str| format!("http://{address}{path}");
+    let created = alice.post(url("/api/v1/organisations/mamh/entries")).json(&entry_body("Piscines", "2026-06-02T14:00:00Z")).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let submit = alice.post(url(&format!("/api/v1/entries/{id}/decisions"))).json(&json!({"step": "drafting", "decision": "approve"})).send().await.unwrap();
+    assert_eq!(submit.status(), 200);
+    let own = alice.post(url(&format!("/api/v1/entries/{id}/decisions"))).json(&json!({"step": "approval", "decision": "approve"})).send().await.unwrap();
+    assert_eq!(own.status(), 403);
+    assert_eq!(own.json::<Value>().await.unwrap()["error"]["code"], "own_draft");
+    let colleague = bruno.post(url(&format!("/api/v1/entries/{id}/decisions"))).json(&json!({"step": "approval", "decision": "approve"})).send().await.unwrap();
+    assert_eq!(colleague.status(), 200);
+    assert_eq!(colleague.json::<Value>().await.unwrap()["step"], "validation");
+}
