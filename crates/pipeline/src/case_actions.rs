@@ -197,43 +197,42 @@ impl Pipeline {
         values.insert("author", author.clone());
         values.insert("case_number", case_id.get().to_string());
         let suggestion = self.store.get_suggestion(case_id).await?;
-        if let Some(page) = suggestion.as_ref().and_then(|stored| stored.suggestion.suggested_page_json.as_deref()) {
-            if let Ok(page) = serde_json::from_str::<serde_json::Value>(page) {
-                if let Some(url) = page.get("url").and_then(serde_json::Value::as_str) {
-                    values.insert("link", url.to_owned());
-                }
+        if let Some(page) = suggestion.as_ref().and_then(|stored| stored.suggestion.suggested_page_json.as_deref())
+            && let Ok(page) = serde_json::from_str::<serde_json::Value>(page)
+            && let Some(url) = page.get("url").and_then(serde_json::Value::as_str)
+        {
+            values.insert("link", url.to_owned());
+        }
+        if let Some(verdict) = self.store.get_verdict(case.message_id).await?
+            && let Some(clause) = verdict.clauses.first().and_then(|id| profile.clause(id))
+        {
+            values.insert("clause", clause.wording.clone());
+        }
+        if let Route::RegionalDirectorate(Some(id)) = &route
+            && let Some(directorate) = profile.regional_directorates().iter().find(|d| d.id == id.as_str())
+        {
+            values.insert("directorate.name", directorate.name.clone());
+            if let Some(phone) = &directorate.phone {
+                values.insert("directorate.phone", phone.as_str().to_owned());
+            }
+            if let Some(email) = &directorate.email {
+                values.insert("directorate.email", email.as_str().to_owned());
             }
         }
-        if let Some(verdict) = self.store.get_verdict(case.message_id).await? {
-            if let Some(clause) = verdict.clauses.first().and_then(|id| profile.clause(id)) {
-                values.insert("clause", clause.wording.clone());
-            }
-        }
-        if let Route::RegionalDirectorate(Some(id)) = &route {
-            if let Some(directorate) = profile.regional_directorates().iter().find(|d| d.id == id.as_str()) {
-                values.insert("directorate.name", directorate.name.clone());
-                if let Some(phone) = &directorate.phone {
-                    values.insert("directorate.phone", phone.as_str().to_owned());
-                }
-                if let Some(email) = &directorate.email {
-                    values.insert("directorate.email", email.as_str().to_owned());
-                }
-            }
-        }
-        if let Route::OtherOrganisation(Some(id)) = &route {
-            if let Some(other) = profile.external_organisations().iter().find(|o| o.id == id.as_str()) {
-                values.insert("other_organisation.name", other.name.clone());
-                let mention = other.handle.as_ref().map_or_else(|| other.name.clone(), |handle| format!("@{handle}"));
-                values.insert("other_organisation.mention", mention);
-                let contact = other
-                    .url
-                    .as_ref()
-                    .map(|url| url.as_str().to_owned())
-                    .or_else(|| other.email.as_ref().map(|email| email.as_str().to_owned()))
-                    .or_else(|| other.phone.as_ref().map(|phone| phone.as_str().to_owned()))
-                    .unwrap_or_default();
-                values.insert("other_organisation.contact", contact);
-            }
+        if let Route::OtherOrganisation(Some(id)) = &route
+            && let Some(other) = profile.external_organisations().iter().find(|o| o.id == id.as_str())
+        {
+            values.insert("other_organisation.name", other.name.clone());
+            let mention = other.handle.as_ref().map_or_else(|| other.name.clone(), |handle| format!("@{handle}"));
+            values.insert("other_organisation.mention", mention);
+            let contact = other
+                .url
+                .as_ref()
+                .map(|url| url.as_str().to_owned())
+                .or_else(|| other.email.as_ref().map(|email| email.as_str().to_owned()))
+                .or_else(|| other.phone.as_ref().map(|phone| phone.as_str().to_owned()))
+                .unwrap_or_default();
+            values.insert("other_organisation.contact", contact);
         }
         let Some(template) = TemplateRoute::parse(route.id()).and_then(|family| profile.template(family, kind)) else {
             // No template for the route: a greeting the person completes.
@@ -265,10 +264,10 @@ impl Pipeline {
     ) -> Result<WarningOutcome, PipelineError> {
         let case = self.case(case_id).await?;
         let runtime = self.runtime_of(&case)?;
-        if let Some(clause) = clause {
-            if runtime.profile.clause(clause).is_none() {
-                return Err(refused("clause_unknown", format!("le profil ne contient pas la clause « {clause} »")));
-            }
+        if let Some(clause) = clause
+            && runtime.profile.clause(clause).is_none()
+        {
+            return Err(refused("clause_unknown", format!("le profil ne contient pas la clause « {clause} »")));
         }
         let threshold = runtime.profile.moderation_settings().warnings_before_block;
         Ok(self.store.warn_author(by, case_id, clause, text, threshold).await?)

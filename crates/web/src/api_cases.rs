@@ -29,6 +29,9 @@
 //! - `POST /cases/{id}/assign {"login"}` → `{"id", "case_id", "user_id", "login",
 //!   "assigned_at"}`.
 
+// Handlers return axum's `Response` as their error: it is built once and moved out.
+#![allow(clippy::result_large_err)]
+
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -340,7 +343,7 @@ fn mask_matched(value: &mut Value) {
             for (key, inner) in map.iter_mut() {
                 if personal && key == "matched" {
                     if let Value::String(matched) = inner {
-                        *matched = matched.chars().map(|c| if c.is_whitespace() { c } else { '•' }).collect();
+                        *matched = bullets(matched);
                     }
                 } else {
                     mask_matched(inner);
@@ -348,6 +351,40 @@ fn mask_matched(value: &mut Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(mask_matched),
+        _ => {}
+    }
+}
+
+/// The words of the personal-information spans of a text (character offsets).
+fn personal_words(text: &str, spans: &[(usize, usize)]) -> Vec<String> {
+    let mut words: Vec<String> = spans
+        .iter()
+        .map(|(start, end)| text.chars().skip(*start).take(end.saturating_sub(*start)).collect::<String>())
+        .filter(|word| !word.trim().is_empty())
+        .collect();
+    // Longest first, so a span inside another is not masked half-way.
+    words.sort_by_key(|word| std::cmp::Reverse(word.chars().count()));
+    words.dedup();
+    words
+}
+
+fn bullets(word: &str) -> String {
+    word.chars().map(|c| if c.is_whitespace() { c } else { '•' }).collect()
+}
+
+/// Masks every copy of the personal words in every string of a response (explanations and
+/// audit entries quote the citizen's words).
+fn mask_strings(value: &mut Value, words: &[String]) {
+    match value {
+        Value::String(text) => {
+            for word in words {
+                if text.contains(word.as_str()) {
+                    *text = text.replace(word.as_str(), &bullets(word));
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| mask_strings(item, words)),
+        Value::Object(map) => map.values_mut().for_each(|item| mask_strings(item, words)),
         _ => {}
     }
 }
@@ -376,7 +413,7 @@ fn history_entry(entry: AuditEntry, mask: bool) -> HistoryEntry {
 
 // ------------------------------------------------------------------------ read
 
-async fn case_detail(state: &AppState, user: &CurrentUser, case: domain::entities::Case) -> Result<CaseDetail, Response> {
+async fn case_detail(state: &AppState, user: &CurrentUser, case: domain::entities::Case) -> Result<Value, Response> {
     let store = state.store();
     let mask = !user.may(state, Permission::ReadPersonalInfo);
     let message = store
@@ -478,7 +515,8 @@ async fn case_detail(state: &AppState, user: &CurrentUser, case: domain::entitie
         .into_iter()
         .map(|entry| history_entry(entry, mask))
         .collect();
-    Ok(CaseDetail {
+    let words = if mask { personal_words(&received.text, &personal_spans(&evidence)) } else { Vec::new() };
+    let detail = CaseDetail {
         case: CaseBody {
             id: case.id.get(),
             organisation_id: case.organisation_id.to_string(),
@@ -510,10 +548,18 @@ async fn case_detail(state: &AppState, user: &CurrentUser, case: domain::entitie
         answers,
         author_history,
         history,
-    })
+    };
+    let mut value = serde_json::to_value(detail).map_err(|failure| {
+        tracing::error!(error = %failure, "case serialisation");
+        error(StatusCode::INTERNAL_SERVER_ERROR, "serialisation_failed", "Le dossier n'a pas pu être produit.")
+    })?;
+    if mask {
+        mask_strings(&mut value, &words);
+    }
+    Ok(value)
 }
 
-async fn get_case(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> ApiResult<CaseDetail> {
+async fn get_case(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> ApiResult<Value> {
     let case = authorised_case(&state, &user, &id, Permission::ReadCases).await?;
     Ok(Json(case_detail(&state, &user, case).await?))
 }
@@ -530,7 +576,7 @@ async fn post_route(
     user: CurrentUser,
     Path(id): Path<String>,
     body: Result<Json<RouteRequest>, JsonRejection>,
-) -> ApiResult<CaseDetail> {
+) -> ApiResult<Value> {
     let case = authorised_case(&state, &user, &id, Permission::Triage).await?;
     let Json(request) = body.map_err(body_error)?;
     let changed = state
