@@ -36,11 +36,47 @@ const DEFAMATION_WINDOW_TOKENS: usize = 20;
 /// How many tokens before quoted words a reporting verb (« traiter de ») is looked for.
 const REPORTING_WINDOW_TOKENS: usize = 6;
 
+/// A word split into pieces (`sa-cr-a-ment`, `ost ie`) is put back together from at most
+/// this many pieces, each of at most `MAXIMUM_PIECE_LENGTH` letters.
+const MAXIMUM_PIECES: usize = 6;
+const MAXIMUM_PIECE_LENGTH: usize = 4;
+/// Shorter words (`con`, `cul`) come together by chance from ordinary short words.
+const MINIMUM_JOINED_LENGTH: usize = 5;
+
 const NEGATORS: &[&str] = &["ne", "n", "pas", "jamais", "aucun", "aucune", "non", "not", "never", "no", "nullement"];
 
 /// The moderation engine. Build it once (`Engine::new`) and share it: it is immutable.
 pub struct Engine {
     lexicon: Lexicon,
+    /// The first three letters of every swear word and slur long enough to be looked for
+    /// in pieces, as bits of a 26×26×26 table: pieces that cannot start one are skipped.
+    split_word_starts: Vec<u64>,
+}
+
+/// Index of three lowercase letters in the 26×26×26 table, `None` for anything else.
+fn trigram_index(bytes: &[u8]) -> Option<usize> {
+    let [first, second, third, ..] = *bytes else { return None };
+    let letter = |byte: u8| byte.is_ascii_lowercase().then(|| usize::from(byte - b'a'));
+    Some(letter(first)? * 676 + letter(second)? * 26 + letter(third)?)
+}
+
+fn split_word_starts(lexicon: &Lexicon) -> Vec<u64> {
+    let mut bits = vec![0u64; 26 * 26 * 26 / 64 + 1];
+    for (token, pattern) in lexicon.single_token_patterns() {
+        let is_swear_word = lexicon.entries.get(pattern).is_some_and(|entries| {
+            entries.iter().any(|entry| {
+                matches!(entry.kind, LexKind::Breach(Category::Abusive | Category::Hateful)) && entry.slot.is_none() && !entry.prefix
+            })
+        });
+        if is_swear_word
+            && token.len() >= MINIMUM_JOINED_LENGTH
+            && let Some(index) = trigram_index(token.as_bytes())
+            && let Some(word) = bits.get_mut(index / 64)
+        {
+            *word |= 1 << (index % 64);
+        }
+    }
+    bits
 }
 
 /// One thing a detector found, in normalised byte offsets.
@@ -117,7 +153,8 @@ impl Engine {
         // The data files are part of the crate and are checked by the tests; a failure
         // here is a bug in them, not something a caller can act upon.
         let lexicon = lexicon::compile(DATA_FILES).expect("the built-in lexicons compile (checked by tests)");
-        Engine { lexicon }
+        let split_word_starts = split_word_starts(&lexicon);
+        Engine { lexicon, split_word_starts }
     }
 
     /// Judges one message against the policy, the history giving earlier messages.
@@ -206,6 +243,7 @@ impl Engine {
         });
         stopword_starts.sort_unstable();
         stopword_starts.dedup();
+        self.join_split_words(normalized, token_ids, hits);
         chain_sequences(slot_hits, hits, allows);
         hits.sort_unstable_by_key(|hit| (hit.end, hit.start));
 
@@ -289,6 +327,116 @@ impl Engine {
         self.defamation_by_proximity(normalized, hits, stopword_starts, spans);
 
         Scan { stopword_count: stopwords_french + stopwords_english, stopwords_french, stopwords_english }
+    }
+
+    /// Swear words and slurs split into pieces to get past filters: `sa-cr-a-ment`, `ost ie`,
+    /// `ta bar nak`. Letters spelt out one by one are joined by the normaliser already;
+    /// here, short pieces next to one another are put back together and looked up as one
+    /// word. Only around a piece no lexicon knows (`cr`, `nak`, `ie`): ordinary short words
+    /// (« de », « la », « sur ») are all known, so ordinary text costs nothing here and its
+    /// hyphens and initials (« Saint-Jean-sur-Richelieu », « C.-B. ») are left alone.
+    fn join_split_words(&self, normalized: &Normalized, token_ids: &[Option<u32>], hits: &mut Vec<Hit>) {
+        let tokens = &normalized.tokens;
+        let is_piece = |index: usize| {
+            tokens.get(index).is_some_and(|token| {
+                let text = normalized.token_text(token);
+                (1..=MAXIMUM_PIECE_LENGTH).contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_lowercase())
+            })
+        };
+        for (index, id) in token_ids.iter().enumerate() {
+            if id.is_some() || !is_piece(index) {
+                continue;
+            }
+            let mut first = index;
+            while first > 0 && index - first + 1 < MAXIMUM_PIECES && is_piece(first - 1) {
+                first -= 1;
+            }
+            let mut last = index;
+            while last + 1 < tokens.len() && last + 1 - first < MAXIMUM_PIECES && is_piece(last + 1) {
+                last += 1;
+            }
+            if first == last {
+                continue;
+            }
+            for start in first..=index {
+                if !self.may_start_a_swear_word(normalized, start, last) {
+                    continue;
+                }
+                for end in index.max(start + 1)..=last {
+                    if end + 1 - start > MAXIMUM_PIECES {
+                        break;
+                    }
+                    self.look_up_joined(normalized, start, end, hits);
+                }
+            }
+        }
+    }
+
+    /// Whether the pieces from token `start` (up to `last`) begin with the first three letters
+    /// of some swear word or slur.
+    fn may_start_a_swear_word(&self, normalized: &Normalized, start: usize, last: usize) -> bool {
+        let mut letters = [0u8; 3];
+        let mut count = 0usize;
+        for token in normalized.tokens.get(start..=last).unwrap_or(&[]) {
+            for byte in normalized.token_text(token).bytes() {
+                if count > 0 && letters.get(count - 1) == Some(&byte) {
+                    continue;
+                }
+                if let Some(slot) = letters.get_mut(count) {
+                    *slot = byte;
+                    count += 1;
+                }
+            }
+            if count == 3 {
+                break;
+            }
+        }
+        trigram_index(&letters).is_some_and(|index| self.split_word_starts.get(index / 64).is_some_and(|word| word & (1 << (index % 64)) != 0))
+    }
+
+    /// Looks up tokens `first..=last` joined into one word (repeats across the joins
+    /// collapsed, as the normaliser would have), and records the swear words and slurs.
+    fn look_up_joined(&self, normalized: &Normalized, first: usize, last: usize, hits: &mut Vec<Hit>) {
+        const CAPACITY: usize = MAXIMUM_PIECES * MAXIMUM_PIECE_LENGTH;
+        let mut joined = [0u8; CAPACITY];
+        let mut runs = [0u8; CAPACITY];
+        let mut length = 0usize;
+        for token in normalized.tokens.get(first..=last).unwrap_or(&[]) {
+            let (start, end) = (token.start as usize, token.end as usize);
+            let bytes = normalized.text.as_bytes().get(start..end).unwrap_or(&[]);
+            let token_runs = normalized.run_length.get(start..end).unwrap_or(&[]);
+            for (byte, run) in bytes.iter().zip(token_runs) {
+                if length > 0 && joined.get(length - 1) == Some(byte) {
+                    if let Some(previous) = runs.get_mut(length - 1) {
+                        *previous = previous.saturating_add(*run);
+                    }
+                    continue;
+                }
+                let (Some(slot), Some(run_slot)) = (joined.get_mut(length), runs.get_mut(length)) else { return };
+                *slot = *byte;
+                *run_slot = *run;
+                length += 1;
+            }
+        }
+        if length < MINIMUM_JOINED_LENGTH {
+            return;
+        }
+        let Some(word) = joined.get(..length).and_then(|bytes| std::str::from_utf8(bytes).ok()) else { return };
+        let Some(pattern) = self.lexicon.single_token_pattern(word) else { return };
+        let (Some(first_token), Some(last_token)) = (normalized.tokens.get(first), normalized.tokens.get(last)) else { return };
+        for entry in self.lexicon.entries.get(pattern).map_or(&[][..], Vec::as_slice) {
+            let LexKind::Breach(category @ (Category::Abusive | Category::Hateful)) = entry.kind else { continue };
+            if entry.slot.is_some() || entry.prefix {
+                continue;
+            }
+            if let Some(minimum_runs) = &entry.minimum_runs {
+                let have = runs.get(..length).unwrap_or(&[]);
+                if have.len() != minimum_runs.len() || have.iter().zip(minimum_runs.iter()).any(|(have, need)| have < need) {
+                    continue;
+                }
+            }
+            hits.push(Hit { kind: LexKind::Breach(category), start: first_token.start as usize, end: last_token.end as usize });
+        }
     }
 
     /// A group named next to words that dehumanise or reject it (`ces immigrants sont des

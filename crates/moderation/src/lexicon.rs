@@ -346,6 +346,16 @@ impl Lexicon {
         self.pattern_at.get(node as usize).copied().flatten().map(|pattern| pattern as usize)
     }
 
+    /// Every pattern made of exactly one token (not a stem), with its token.
+    pub fn single_token_patterns(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
+        self.root_children.iter().enumerate().filter_map(move |(id, child)| {
+            let pattern = self.pattern_at.get(*child as usize).copied().flatten()?;
+            let &(_, start, end) = self.token_ids.tokens.get(id)?;
+            let token = self.token_ids.characters.get(start as usize..end as usize)?;
+            Some((token, pattern as usize))
+        })
+    }
+
     /// Calls `on_match(pattern, start, end)` for every occurrence of every pattern in the
     /// normalised text, overlapping ones included, with byte offsets into `normalized.text`.
     /// `token_ids` is a buffer for the ids of the text's tokens.

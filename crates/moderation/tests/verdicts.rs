@@ -221,3 +221,36 @@ fn language_is_detected_from_common_words() {
     assert_eq!(moderate(&policy, &message("Hello, when is the office open?"), &History::default()).language, "en");
     assert_eq!(moderate(&policy, &message("😀😀"), &History::default()).language, "und");
 }
+
+#[test]
+fn swear_words_split_into_pieces_are_put_back_together_with_exact_evidence() {
+    for (text, pieces) in [
+        ("sa-cr-a-ment de système", "sa-cr-a-ment"),
+        ("ost ie de cave", "ost ie"),
+        ("tab arn ak, la rue est pleine de trous", "tab arn ak"),
+        ("t'es un ci-boi-re de menteur", "ci-boi-re"),
+        ("t a b a r n a k", "t a b a r n a k"),
+        ("c.r.i.s.s de cave", "c.r.i.s.s"),
+    ] {
+        let policy = policy_with_every_category(HideRule::AnyBreach);
+        let verdict = moderate(&policy, &message(text), &History::default());
+        assert_eq!(verdict.categories, [Category::Abusive], "for {text:?}");
+        let evidence = verdict.evidence.iter().find(|evidence| evidence.category == EvidenceKind::Category(Category::Abusive)).unwrap();
+        assert_eq!(evidence.matched, pieces, "for {text:?}");
+        let start = text[..text.find(pieces).unwrap()].chars().count();
+        assert_eq!((evidence.start, evidence.end), (start, start + pieces.chars().count()), "for {text:?}");
+    }
+}
+
+#[test]
+fn hyphens_initials_and_abbreviations_are_not_split_words() {
+    for text in [
+        "J'habite à Saint-Jean-sur-Richelieu depuis dix ans.",
+        "Mon frère vit en C.-B., peut-il faire la demande?",
+        "Rappelez-moi s.v.p., c'est urgent pour mon dossier.",
+        "M. Tremblay nous a très bien servis, p. ex. pour le permis.",
+        "La rue Ste-Cath est fermée entre St-Laurent et St-Denis.",
+    ] {
+        acceptable(text);
+    }
+}
