@@ -47,14 +47,40 @@ pub fn quote_citizen_text(text: &str) -> String {
     normalised.split('\n').map(|line| format!("> {line}")).collect::<Vec<_>>().join("\n")
 }
 
+/// The profile's emergency contacts (R-13: the Centrale d'information criminelle in every
+/// preset), one line each: label, phone, e-mail, note.
+pub fn emergency_contacts(profile: &domain::profile::Profile) -> Vec<String> {
+    profile
+        .contacts()
+        .iter()
+        .filter(|contact| contact.kind == domain::profile::ContactKind::CriminalInformation)
+        .map(|contact| {
+            let mut parts = vec![contact.label.clone()];
+            if let Some(phone) = &contact.phone {
+                parts.push(format!("téléphone {}", phone.as_str()));
+            }
+            if let Some(email) = &contact.email {
+                parts.push(format!("courriel {}", email.as_str()));
+            }
+            if let Some(note) = &contact.note {
+                parts.push(note.clone());
+            }
+            parts.join(" — ")
+        })
+        .collect()
+}
+
 /// Composes the e-mail of one due notification. `case_reference` is the short label of
 /// the case (`n° 42`), `citizen_text` the message's words, `public_url` Balise's address.
+/// `emergency_contacts` are the profile's lines for urgent cases (R-13), listed in every
+/// notification about an urgent case.
 pub fn compose(
     notification: &DueNotification,
     time_zone: &TimeZone,
     case_reference: &str,
     citizen_text: &str,
     public_url: &str,
+    emergency_contacts: &[String],
 ) -> ComposedEmail {
     let due_local = notification.due.to_zoned(time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string();
     let stage = stage_label(&notification.stage);
@@ -72,6 +98,10 @@ pub fn compose(
                  Le dossier est en retard de {offset} ouvrables."
             ),
         ),
+        NotificationKind::DirectorateReferral => (
+            format!("[Balise] Dossier {case_reference} orienté vers une direction régionale"),
+            format!("Le dossier {case_reference} a été orienté vers une direction régionale."),
+        ),
         NotificationKind::UrgentPage => (
             format!("[Balise] URGENT — dossier {case_reference} hors des heures de bureau"),
             format!(
@@ -81,6 +111,13 @@ pub fn compose(
         ),
     };
     let link = format!("{}/cases/{case_id}", public_url.trim_end_matches('/'));
+    let urgent = notification.kind == NotificationKind::UrgentPage || notification.stage == crate::plan::URGENT_STAGE;
+    let situation = if urgent && !emergency_contacts.is_empty() {
+        let lines: Vec<String> = emergency_contacts.iter().map(|line| format!("- {line}")).collect();
+        format!("{situation}\n\nPersonnes-ressources en cas d'urgence :\n{}", lines.join("\n"))
+    } else {
+        situation
+    };
     let body = format!(
         "Bonjour,\n\n{situation}\n\nMessage reçu (texte intégral, non modifié) :\n\n{}\n\nOuvrir le dossier : {link}\n\n\
          -- \nCourriel automatique de Balise. Merci de ne pas y répondre.\n",
@@ -114,7 +151,7 @@ mod tests {
             recipients: vec!["dcom@example.org".into()],
         };
         let hostile = "Bonjour\r\nBcc: victime@example.com\r\n\r\n<script>alert(1)</script>";
-        let email = compose(&notification, &TimeZone::get("America/Montreal").unwrap(), "n° 42", hostile, "https://balise.example/");
+        let email = compose(&notification, &TimeZone::get("America/Montreal").unwrap(), "n° 42", hostile, "https://balise.example/", &[]);
         assert_eq!(email.subject, "[Balise] Échéance dépassée — dossier n° 42 (tri par l'équipe des communications)");
         assert!(email.body.contains("en retard de 2 h 15 ouvrables"), "{}", email.body);
         assert!(email.body.contains("le 2026-03-03 09:15"));
@@ -122,5 +159,24 @@ mod tests {
         assert!(email.body.contains("> <script>alert(1)</script>"));
         assert!(email.body.contains("https://balise.example/cases/42"));
         assert!(!email.subject.contains("Bcc"));
+        assert!(!email.body.contains("urgence"), "no emergency contacts for an ordinary case");
+    }
+
+    #[test]
+    fn an_urgent_page_lists_the_emergency_contacts() {
+        let notification = DueNotification {
+            case_id: CaseId::new(7),
+            stage: crate::plan::URGENT_STAGE.into(),
+            kind: NotificationKind::UrgentPage,
+            due: "2026-03-07T04:00:00Z".parse().unwrap(),
+            business_offset: SignedDuration::ZERO,
+            recipients: vec!["garde@example.org".into()],
+        };
+        let profile = domain::profile::Profile::preset("mamh").unwrap();
+        let contacts = emergency_contacts(&profile);
+        let email = compose(&notification, profile.time_zone(), "n° 7", "menace", "https://balise.example", &contacts);
+        assert!(email.body.contains("Personnes-ressources en cas d'urgence :"), "{}", email.body);
+        assert!(email.body.contains("1 800 569-4264"), "{}", email.body);
+        assert!(email.body.contains("cic@surete.qc.ca"), "{}", email.body);
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::audit::Attribution;
-use domain::business_time::VigilancePeriod;
+use domain::business_time::{Budget, PlannedStage, VigilancePeriod};
 use domain::deadlines::{business_calendar, plan_first_response, vigilance_period};
 use domain::entities::{CaseId, OrganisationId};
 use domain::profile::Profile;
@@ -15,7 +15,8 @@ use jiff::{SignedDuration, Timestamp};
 use store::respondents::{SentNotification, Transfer};
 use store::Store;
 
-use crate::compose::compose;
+use crate::compose::{compose, emergency_contacts};
+use crate::referral::{notify_directorate_referrals, ReferralReport};
 use crate::mailer::Mailer;
 use crate::plan::{due_notifications, Calendars, CaseDeadlines, DueNotification, EscalationRules, Recipients};
 use crate::NotifyError;
@@ -40,6 +41,8 @@ pub struct EscalationReport {
     pub unaddressed: Vec<DueNotification>,
     /// Due but the relay refused it or none is configured, with the reason.
     pub failed: Vec<(DueNotification, String)>,
+    /// Regional directorates told of the cases referred to them.
+    pub referrals: ReferralReport,
 }
 
 /// Reads the organisation's recipients from its notification addresses (`communications_manager`,
@@ -114,7 +117,22 @@ pub async fn run_escalation(
     let mut texts: HashMap<CaseId, String> = HashMap::new();
     let mut cases = Vec::with_capacity(open.len());
     for item in open {
-        let plan = plan_first_response(&profile, &calendar, item.received_at)?;
+        // The stored plan is the case's own (urgent's clock hour, the 24-hour fallback of
+        // R-25, stages already ended); a case opened by hand has none: the profile's.
+        let stages = match store.get_deadlines(item.case.id).await? {
+            Some(record) => record
+                .stages
+                .iter()
+                .map(|stage| PlannedStage {
+                    stage: stage.stage.clone(),
+                    budget: Budget::Clock(stage.starts.duration_until(stage.planned_due)),
+                    starts: stage.starts,
+                    due: stage.planned_due,
+                    ended: stage.ended_at,
+                })
+                .collect(),
+            None => plan_first_response(&profile, &calendar, item.received_at)?.stages,
+        };
         let assignee_address = item
             .case
             .assignee
@@ -124,7 +142,7 @@ pub async fn run_escalation(
         cases.push(CaseDeadlines {
             case_id: item.case.id,
             status: item.case.status,
-            stages: plan.stages,
+            stages,
             urgent: item.case.route.as_ref().is_some_and(|route| route.to_string() == URGENT_ROUTE),
             sector: item.sector.map(|sector| sector.as_str().to_owned()),
             assignee_address,
@@ -142,6 +160,10 @@ pub async fn run_escalation(
     if dry_run {
         return Ok(report);
     }
+    if let Some(mailer) = mailer {
+        report.referrals = notify_directorate_referrals(store, by, organisation_id, &profile, mailer).await?;
+    }
+    let contacts = emergency_contacts(&profile);
     for notification in report.due.clone() {
         if notification.recipients.is_empty() {
             report.unaddressed.push(notification);
@@ -153,7 +175,7 @@ pub async fn run_escalation(
         };
         let text = texts.get(&notification.case_id).map_or("", String::as_str);
         let reference = format!("n° {}", notification.case_id.get());
-        let email = compose(&notification, profile.time_zone(), &reference, text, mailer.public_url());
+        let email = compose(&notification, profile.time_zone(), &reference, text, mailer.public_url(), &contacts);
         if let Err(error) = mailer.send(&email).await {
             tracing::warn!(case = notification.case_id.get(), %error, "notification not sent");
             report.failed.push((notification, error.to_string()));

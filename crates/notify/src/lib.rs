@@ -12,6 +12,7 @@ pub mod config;
 pub mod escalation;
 pub mod mailer;
 pub mod plan;
+pub mod referral;
 
 pub use config::{SmtpConfig, SmtpSecurity};
 pub use escalation::{run_escalation, EscalationReport};

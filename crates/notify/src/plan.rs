@@ -72,18 +72,24 @@ fn addresses<'a>(lists: impl IntoIterator<Item = &'a Vec<String>>) -> Vec<String
     set.into_iter().collect()
 }
 
-/// The stages still pending: all of them while the case is open (not yet triaged), the
-/// stages after the first once it is in progress; none once answered or closed.
+/// The stages still pending: none once answered or closed; when the plan records which
+/// stages ended (the store's deadlines), those not ended; otherwise all of them while the
+/// case is open (not yet triaged), the stages after the first once it is in progress.
 fn pending_stages(case: &CaseDeadlines) -> &[PlannedStage] {
+    if !matches!(case.status, CaseStatus::Open | CaseStatus::InProgress) {
+        return &[];
+    }
+    if case.stages.iter().any(|stage| stage.ended.is_some()) {
+        // Stages end in order: the pending ones are the tail after the last ended stage.
+        let first_pending = case.stages.iter().rposition(|stage| stage.ended.is_some()).map_or(0, |last| last + 1);
+        return &case.stages[first_pending..];
+    }
     match case.status {
-        CaseStatus::Open => &case.stages,
         CaseStatus::InProgress if case.stages.len() > 1 => &case.stages[1..],
-        CaseStatus::InProgress => &case.stages,
-        _ => &[],
+        _ => &case.stages,
     }
 }
 
-/// The calendars a decision reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Calendars<'a> {
     /// The organisation's business calendar with its vigilance periods.
@@ -116,6 +122,8 @@ pub fn due_notifications(
                         .sector
                         .as_ref()
                         .and_then(|sector| recipients.sector_managers.get(sector));
+                    // A late urgent case also reaches the urgent line.
+                    let urgent_line = (stage.stage == URGENT_STAGE).then_some(&recipients.urgent);
                     due.push(DueNotification {
                         case_id: case.case_id,
                         stage: stage.stage.clone(),
@@ -123,7 +131,10 @@ pub fn due_notifications(
                         due: stage.due,
                         business_offset: calendar.business_between(stage.due, at)?,
                         recipients: addresses(
-                            sector_managers.into_iter().chain([&recipients.communications_manager]),
+                            sector_managers
+                                .into_iter()
+                                .chain(urgent_line)
+                                .chain([&recipients.communications_manager]),
                         ),
                     });
                 }

@@ -271,3 +271,127 @@ async fn a_breach_is_escalated_once_by_email_with_headers_untouched() {
     let audit = store.audit_entries(0, 100).await.unwrap();
     assert!(audit.iter().any(|entry| entry.event.action.as_str() == "deadline_breach_escalated"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_routed_to_a_regional_directorate_is_mailed_to_its_mailbox_once() {
+    let Some(sink) = sink_or_skip() else { return };
+    let marker = format!("r{}x{}", std::process::id(), jiff::Timestamp::now().as_nanosecond() % 1_000_000_000);
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    let by = Attribution::by(Actor::system("test").unwrap());
+    let person = Attribution::by(Actor::User(Login::parse("c.manager").unwrap()));
+    let mamh = OrganisationId::parse("mamh").unwrap();
+    store
+        .upsert_organisation(&by, &Organisation { id: mamh.clone(), name: "MAMH".into(), profile_id: ProfileId::parse("mamh").unwrap() })
+        .await
+        .unwrap();
+    let account = store
+        .add_account(&by, &NewAccount { organisation_id: mamh.clone(), network: Network::parse("facebook").unwrap(), handle: AccountHandle::parse("@mamh").unwrap() })
+        .await
+        .unwrap();
+    let text = format!("Je veux discuter du schéma d'aménagement de Montréal en détail ({marker}).\r\nBcc: victime@example.com");
+    let mut message_ids = Vec::new();
+    for external in ["d1", "d2"] {
+        let outcomes = store
+            .insert_messages(
+                &by,
+                &[NewMessage {
+                    network: account.network.clone(),
+                    account_id: account.id,
+                    external_id: ExternalId::parse(external).unwrap(),
+                    thread: None,
+                    author: Author { external_id: ExternalId::parse("a1").unwrap(), display_name: "Jeanne".into() },
+                    text: text.clone(),
+                    kind: MessageKind::Comment,
+                    received_at: "2026-03-02T15:00:00Z".parse().unwrap(),
+                }],
+            )
+            .await
+            .unwrap();
+        let MessageInsertion::New(message_id) = outcomes[0] else { panic!() };
+        message_ids.push(message_id);
+    }
+    let suggestion = store::intake::SuggestionRecord {
+        route: "regional_directorate:demo-montreal".into(),
+        route_family: "regional_directorate".into(),
+        target_id: Some("demo-montreal".into()),
+        reasons_json: "[]".into(),
+        alternatives_json: "[]".into(),
+        reply_expected: true,
+        suggested_page_json: None,
+    };
+    let verdict = store::intake::VerdictRecord {
+        action: "publish".into(),
+        categories: vec![],
+        urgent: None,
+        clauses: vec![],
+        evidence_json: "[]".into(),
+        language: "fr".into(),
+        explanation: String::new(),
+        substance_remains: true,
+        engine_version: "test".into(),
+    };
+    let results: Vec<store::intake::IntakeResult> = message_ids
+        .iter()
+        .map(|message_id| store::intake::IntakeResult::Processed {
+            message_id: *message_id,
+            verdict: verdict.clone(),
+            verdict_rule: None,
+            case: Some(store::intake::CaseIntake { suggestion: suggestion.clone(), suggestion_rule: None, deadlines: None }),
+        })
+        .collect();
+    let recorded = store.record_intake(&by, &results).await.unwrap();
+    let store::intake::IntakeRecorded::CaseOpened(confirmed_case) = recorded[0] else { panic!("{recorded:?}") };
+
+    let config = SmtpConfig {
+        host: sink.host.clone(),
+        port: sink.port,
+        security: SmtpSecurity::None,
+        username: None,
+        password: None,
+        from: "Balise <balise@example.org>".into(),
+        public_url: "https://balise.example/".into(),
+    };
+    let mailer = Mailer::new(&config).unwrap();
+    let profile = domain::profile::Profile::preset("mamh").unwrap();
+    // A suggestion alone is not a referral: a person decides the route first.
+    let report = notify::referral::notify_directorate_referrals(&store, &by, &mamh, &profile, &mailer).await.unwrap();
+    assert!(report.sent.is_empty(), "{report:?}");
+
+    store
+        .change_route(&person, confirmed_case, "regional_directorate:demo-montreal", &store::case_actions::RouteReplan::default())
+        .await
+        .unwrap();
+    let report = notify::referral::notify_directorate_referrals(&store, &by, &mamh, &profile, &mailer).await.unwrap();
+    assert_eq!(report.sent, vec![(confirmed_case, "dr.montreal@example.org".to_owned())], "{report:?}");
+    let again = notify::referral::notify_directorate_referrals(&store, &by, &mamh, &profile, &mailer).await.unwrap();
+    assert_eq!(again, notify::referral::ReferralReport::default(), "mailed twice");
+    assert!(store
+        .sent_notifications(&mamh)
+        .await
+        .unwrap()
+        .iter()
+        .any(|sent| sent.case_id == confirmed_case && sent.kind == store::respondents::NotificationKind::DirectorateReferral));
+
+    let mut messages = Vec::new();
+    for _ in 0..50 {
+        messages = delivered_to(&sink.maildir, "dr.montreal@example.org")
+            .into_iter()
+            .filter(|message| body(message).contains(&marker))
+            .collect();
+        if !messages.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(messages.len(), 1, "expected one message to the directorate in {}", sink.maildir.display());
+    let message = &messages[0];
+    assert_eq!(header(message, "Bcc"), Vec::<String>::new());
+    let subject = decode_words(&header(message, "Subject")[0]);
+    assert_eq!(subject, format!("[Balise] Dossier n° {} orienté vers votre direction régionale", confirmed_case.get()));
+    let text = body(message);
+    assert!(text.contains("Direction régionale de Montréal (démonstration)"), "{text}");
+    assert!(text.contains("> Bcc: victime@example.com"), "{text}");
+    let audit = store.audit_entries(0, 100).await.unwrap();
+    let entry = audit.iter().find(|entry| entry.event.action.as_str() == "directorate_referral_sent").unwrap();
+    assert_eq!(entry.event.attribution.rule.as_deref(), Some("R-24"));
+}

@@ -11,7 +11,7 @@ pub(crate) mod case_actions {
 
     use crate::case_actions::{
         AnswerStatus, AuthorCase, AuthorHistory, BlockedAuthor, ModerationAction, ModerationDecision,
-        OutboxItem, ProposedAnswer, Reply, ReplyStatus, ReportStage, ReviewDecision, RouteReplan,
+        OutboxItem, PendingReferral, ProposedAnswer, Reply, ReplyStatus, ReportStage, ReviewDecision, RouteReplan,
         WarningOutcome,
     };
 
@@ -987,6 +987,36 @@ pub(crate) mod case_actions {
                     payload_json: get(row, "payload_json")?,
                     status: get(row, "status")?,
                     created_at: from_microseconds("outbox", "created_at", get(row, "created_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn pending_directorate_referrals(
+        pool: &Pool<Db>,
+        organisation_id: &OrganisationId,
+    ) -> Result<Vec<PendingReferral>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id AS case_id, s.confirmed_route AS route, m.received_at AS received_at, m.text AS text, \
+             m.author_display_name AS author_name \
+             FROM cases c JOIN case_suggestions s ON s.case_id = c.id JOIN messages m ON m.id = c.message_id \
+             WHERE c.organisation_id = $1 AND s.confirmed_route LIKE 'regional_directorate:%' \
+             AND NOT EXISTS (SELECT 1 FROM notifications_sent n WHERE n.case_id = c.id AND n.kind = 'directorate_referral') \
+             ORDER BY c.id",
+        )
+        .bind(organisation_id.as_str())
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::Database)?;
+        rows.iter()
+            .map(|row| {
+                let route: String = get(row, "route")?;
+                Ok(PendingReferral {
+                    case_id: CaseId::new(get(row, "case_id")?),
+                    directorate_id: route.split_once(':').map(|(_, id)| id.to_owned()).unwrap_or_default(),
+                    received_at: from_microseconds("messages", "received_at", get(row, "received_at")?)?,
+                    text: get(row, "text")?,
+                    author_name: get(row, "author_name")?,
                 })
             })
             .collect()

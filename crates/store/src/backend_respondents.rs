@@ -726,14 +726,15 @@ pub(crate) mod respondents {
         if inserted == 0 {
             return Ok(false);
         }
-        let action = match sent.kind {
-            NotificationKind::Warning => "deadline_warning_sent",
-            NotificationKind::Breach => "deadline_breach_escalated",
-            NotificationKind::UrgentPage => "urgent_case_paged",
+        let (action, rule) = match sent.kind {
+            NotificationKind::Warning => ("deadline_warning_sent", "R-03"),
+            NotificationKind::Breach => ("deadline_breach_escalated", "R-03"),
+            NotificationKind::UrgentPage => ("urgent_case_paged", "R-13"),
+            NotificationKind::DirectorateReferral => ("directorate_referral_sent", "R-24"),
         };
         write
             .append(&event(
-                &with_rule(by, "R-03"),
+                &with_rule(by, rule),
                 action,
                 EntityKind::Case,
                 sent.case_id.to_string(),

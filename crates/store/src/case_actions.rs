@@ -234,6 +234,18 @@ pub struct OutboxItem {
     pub created_at: Timestamp,
 }
 
+/// A case routed to a regional directorate whose mailbox has not been told yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingReferral {
+    pub case_id: CaseId,
+    /// The directorate's id in the profile (`demo-montreal`).
+    pub directorate_id: String,
+    pub received_at: Timestamp,
+    /// The citizen's words, unedited.
+    pub text: String,
+    pub author_name: String,
+}
+
 /// What a route change re-plans, computed by the caller from the profile.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RouteReplan {
@@ -398,6 +410,12 @@ impl Store {
     /// The audit entries about the case or its message, oldest first.
     pub async fn case_audit(&self, case_id: CaseId) -> Result<Vec<AuditEntry>, StoreError> {
         dispatch_case_actions!(self, case_audit(case_id))
+    }
+
+    /// The organisation's cases whose confirmed route is `regional_directorate:<id>` and
+    /// whose directorate has not been notified yet (no `directorate_referral` sent).
+    pub async fn pending_directorate_referrals(&self, organisation_id: &OrganisationId) -> Result<Vec<PendingReferral>, StoreError> {
+        dispatch_case_actions!(self, pending_directorate_referrals(organisation_id))
     }
 
     /// The organisation's outbox items with this status (`pending`, `sent`, `failed`),

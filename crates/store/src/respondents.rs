@@ -38,6 +38,8 @@ pub enum NotificationKind {
     Breach,
     /// An urgent case paged outside business hours during vigilance.
     UrgentPage,
+    /// A case routed to a regional directorate: its generic mailbox is told, once.
+    DirectorateReferral,
 }
 
 impl NotificationKind {
@@ -47,12 +49,18 @@ impl NotificationKind {
             NotificationKind::Warning => "warning",
             NotificationKind::Breach => "breach",
             NotificationKind::UrgentPage => "urgent_page",
+            NotificationKind::DirectorateReferral => "directorate_referral",
         }
     }
 
     /// Reads a stored code.
     pub fn parse(code: &str) -> Option<NotificationKind> {
-        [NotificationKind::Warning, NotificationKind::Breach, NotificationKind::UrgentPage]
+        [
+            NotificationKind::Warning,
+            NotificationKind::Breach,
+            NotificationKind::UrgentPage,
+            NotificationKind::DirectorateReferral,
+        ]
             .into_iter()
             .find(|kind| kind.code() == code)
     }
