@@ -11,6 +11,7 @@ pub mod api_messages;
 pub mod auth;
 pub mod i18n;
 mod pages;
+mod pages_editorial;
 mod server;
 mod state;
 

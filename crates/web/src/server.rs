@@ -20,6 +20,7 @@ impl Application {
         let listener = TcpListener::bind(address).await?;
         let router = Router::new()
             .merge(pages::router())
+            .merge(crate::pages_editorial::router())
             .merge(crate::auth::router())
             .nest(
                 "/api/v1",

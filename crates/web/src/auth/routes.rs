@@ -100,6 +100,16 @@ pub const ROUTE_TABLE: &[RouteRule] = &[
     rule("POST", "/api/v1/organisations/{id}/calendar-token", AnyOf(CALENDAR_READERS)),
     rule("GET", "/api/v1/organisations/{id}/calendar.ics", Public),
     rule("GET", "/api/v1/organisations/{id}/calendar.csv", AnyOf(CALENDAR_READERS)),
+    rule("GET", "/calendrier", AnyOf(CALENDAR_READERS)),
+    rule("GET", "/calendrier/approbations", AnyOf(CALENDAR_READERS)),
+    rule("GET", "/calendrier/nouvelle", AnyOf(&[P::SuggestPublication, P::DraftPublication])),
+    rule("POST", "/calendrier/nouvelle", AnyOf(&[P::SuggestPublication, P::DraftPublication])),
+    rule("GET", "/calendrier/publications/{id}", AnyOf(CALENDAR_READERS)),
+    rule("POST", "/calendrier/publications/{id}/decision", AnyOf(&[P::DraftPublication, P::ApprovePublication, P::ValidatePublication, P::Publish])),
+    rule("POST", "/calendrier/publications/{id}/retrait", AnyOf(&[P::ApprovePublication, P::ManageCalendar])),
+    rule("POST", "/calendrier/publications/{id}/report", needs(P::ManageCalendar)),
+    rule("POST", "/calendrier/publications/{id}/report/confirmation", needs(P::ManageCalendar)),
+    rule("POST", "/calendrier/abonnement", AnyOf(CALENDAR_READERS)),
 ];
 
 /// The rule of a request, from its method and the path pattern the router matched.

@@ -409,3 +409,122 @@ async fn nobody_approves_their_own_draft() {
     assert_eq!(colleague.status(), 200);
     assert_eq!(colleague.json::<Value>().await.unwrap()["step"], "validation");
 }
+
+// ------------------------------------------------------------------ pages
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let encode = |text: &str| {
+                text.bytes()
+                    .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+                    .collect::<String>()
+            };
+            format!("{}={}", encode(k), encode(v))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+async fn post_form(client: &reqwest::Client, url: String, body: String) -> reqwest::Response {
+    client.post(url).header("content-type", "application/x-www-form-urlencoded").body(body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn pages_draft_approve_by_the_sector_validate_and_postpone() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in_session(Role::CommunityManager).await;
+    let sector = app.sign_in_session(Role::SectorManager).await;
+    let dcom = app.sign_in_session(Role::CommunicationsManager).await;
+    let respondent = app.sign_in_session(Role::Respondent).await;
+
+    // Drafting through the form (the time is the organisation's: 10:00 in Quebec).
+    let created = post_form(
+        &manager.client,
+        app.url("/calendrier/nouvelle"),
+        form(&[
+            ("csrf", &manager.csrf_token),
+            ("title", "Piscines <sécurité>"),
+            ("scheduled_at", "2026-06-02T10:00"),
+            ("content_type", "regular"),
+            ("campaign", "Été"),
+            ("sector", ""),
+            ("facebook_message", FACEBOOK_TEXT),
+            ("facebook_hashtags", "piscine"),
+            ("facebook_link", "https://www.quebec.ca/piscines"),
+            ("facebook_image", "piscine.png"),
+            ("facebook_alt", "Une clôture fermée autour d'une piscine."),
+            ("x_message", ""),
+        ]),
+    )
+    .await;
+    assert!(created.status().is_success() || created.status().is_redirection(), "{}", created.status());
+    let entries = app.store.list_entries(&OrganisationId::parse("mamh").unwrap(), &store::editorial::EntryRange { include_unscheduled: true, ..Default::default() }).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    let id = entries[0].id.get();
+    assert_eq!(entries[0].content.scheduled_at, Some("2026-06-02T14:00:00Z".parse().unwrap()));
+    let page_url = app.url(&format!("/calendrier/publications/{id}"));
+
+    // The calendar views show it, escaped.
+    for view in ["mois", "semaine", "liste"] {
+        let html = manager.client.get(app.url(&format!("/calendrier?vue={view}&date=2026-06-02"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Piscines &lt;sécurité&gt;") || html.contains("Piscines &#60;sécurité&#62;"), "{view}: {html}");
+        assert!(!html.contains("<sécurité>"));
+    }
+    let filtered = manager.client.get(app.url("/calendrier?vue=liste&reseau=linkedin")).send().await.unwrap().text().await.unwrap();
+    assert!(!filtered.contains("Piscines"), "the network filter hides entries without a LinkedIn variant");
+
+    // The entry page: tone beside the variant, the chain, and the decision form for the carrier only.
+    let html = manager.client.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("vulgarisateur"), "Annexe 1's tone for Facebook");
+    assert!(html.contains("id=\"form-decision\""));
+    assert!(html.contains("id=\"table-chaine\""));
+    let html = respondent.client.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("id=\"form-decision\""), "the respondent carries no step now");
+
+    // Submitting the draft: without the CSRF token the form is refused.
+    let no_csrf = reqwest::Client::builder()
+        .default_headers({
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("cookie", format!("balise_session={}", manager.session_token).parse().unwrap());
+            headers
+        })
+        .build()
+        .unwrap();
+    let refused = post_form(&no_csrf, app.url(&format!("/calendrier/publications/{id}/decision")), form(&[("step", "drafting"), ("decision", "approve")])).await;
+    assert_eq!(refused.status(), 403);
+    post_form(&manager.client, app.url(&format!("/calendrier/publications/{id}/decision")), form(&[("csrf", &manager.csrf_token), ("step", "drafting"), ("decision", "approve")])).await;
+
+    // The sector's approvals inbox lists it; the drafter's does not.
+    let inbox = sector.client.get(app.url("/calendrier/approbations")).send().await.unwrap().text().await.unwrap();
+    assert!(inbox.contains(&format!("/calendrier/publications/{id}")), "{inbox}");
+    let inbox = manager.client.get(app.url("/calendrier/approbations")).send().await.unwrap().text().await.unwrap();
+    assert!(!inbox.contains(&format!("/calendrier/publications/{id}")));
+
+    // Someone without the role is refused (403) even when posting the form by hand.
+    let forbidden = post_form(&respondent.client, app.url(&format!("/calendrier/publications/{id}/decision")), form(&[("csrf", &respondent.csrf_token), ("step", "approval"), ("decision", "approve")])).await;
+    assert_eq!(forbidden.status(), 403);
+    post_form(&sector.client, app.url(&format!("/calendrier/publications/{id}/decision")), form(&[("csrf", &sector.csrf_token), ("step", "approval"), ("decision", "approve"), ("comment", "Conforme au plan de communication.")])).await;
+    post_form(&dcom.client, app.url(&format!("/calendrier/publications/{id}/decision")), form(&[("csrf", &dcom.csrf_token), ("step", "validation"), ("decision", "approve")])).await;
+    let stored = app.store.get_entry(domain::editorial::EntryId::new(id)).await.unwrap().unwrap();
+    assert_eq!(stored.status.step(), Some("publication"));
+    let html = manager.client.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Conforme au plan de communication."));
+
+    // Postponement: propose, then confirm with a reason.
+    let proposal = post_form(&manager.client, app.url(&format!("/calendrier/publications/{id}/report")), form(&[("csrf", &manager.csrf_token), ("not_before", "2026-06-02T16:45"), ("spacing", "60")])).await;
+    let html = proposal.text().await.unwrap();
+    assert!(html.contains("2026-06-03 08:30"), "next opening after 16:30: {html}");
+    let to = "2026-06-03T12:30:00Z";
+    post_form(&manager.client, app.url(&format!("/calendrier/publications/{id}/report/confirmation")), form(&[("csrf", &manager.csrf_token), ("entry_id", &id.to_string()), ("from", "2026-06-02T14:00:00Z"), ("to", to), ("reason", "Actualité urgente")])).await;
+    let stored = app.store.get_entry(domain::editorial::EntryId::new(id)).await.unwrap().unwrap();
+    assert_eq!(stored.content.scheduled_at, Some(to.parse().unwrap()));
+
+    // Subscription address, shown once, opens the feed.
+    let html = post_form(&manager.client, app.url("/calendrier/abonnement"), form(&[("csrf", &manager.csrf_token)])).await.text().await.unwrap();
+    let start = html.find("/api/v1/organisations/mamh/calendar.ics?token=").unwrap();
+    let address: String = html[start..].chars().take_while(|c| *c != '"').collect();
+    let ics = reqwest::get(app.url(&address)).await.unwrap().text().await.unwrap();
+    assert!(ics.contains("DTSTART:20260603T123000Z"), "{ics}");
+}
