@@ -311,7 +311,7 @@ pub fn entry_content(
         let network = Network::parse(variant.network.trim()).map_err(|_| {
             EditorialApiError::bad_request("unknown_network", format!("réseau inconnu « {} » (permis : {})", variant.network, publishing::Network::valid_ids()))
         })?;
-        if variant.network.parse::<publishing::Network>().is_err() {
+        if variant.network.trim() != BLOG_NETWORK && variant.network.parse::<publishing::Network>().is_err() {
             return Err(EditorialApiError::bad_request(
                 "unknown_network",
                 format!("réseau inconnu « {} » (permis : {})", variant.network, publishing::Network::valid_ids()),
@@ -362,11 +362,62 @@ pub fn entry_content(
 
 // ------------------------------------------------------------------ checks
 
+/// The network id of a blog variant (S3 Annexe A): checked for its word count, not a length.
+pub const BLOG_NETWORK: &str = "blog";
+
+/// A blog post's checks: 200–500 words, French, images with alternative text.
+fn blog_checks(variant: &Variant, tone: String) -> Value {
+    let text = variant.full_text();
+    let mut problems: Vec<Value> = publishing::check_blog_post(&text)
+        .iter()
+        .chain(publishing::check_french(&text).iter())
+        .map(|problem| json!({"code": problem.code.id(), "message": problem.message_fr}))
+        .collect();
+    if let Some(Media::Image { alt_text, .. }) = &variant.media
+        && alt_text.trim().is_empty()
+    {
+        problems.push(json!({"code": "missing_alt_text", "message": "L'image du billet n'a pas de texte alternatif."}));
+    }
+    json!({
+        "network": BLOG_NETWORK,
+        "length": publishing::word_count(&text),
+        "limit": publishing::BLOG_MAX_WORDS,
+        "unit": "mots",
+        "valid": problems.is_empty(),
+        "problems": problems,
+        "tone": tone,
+    })
+}
+
+/// When the organisation has blog rules and its blog has gone a week without a published
+/// post (or never had one), the French warning to show (R-57, S3 Annexe A).
+pub fn blog_warning(profile: &Profile, entries: &[StoredEntry], now: Timestamp) -> Option<String> {
+    profile.blog()?;
+    let last = entries
+        .iter()
+        .filter(|entry| entry.status == EntryStatus::Published)
+        .filter(|entry| entry.content.variants.iter().any(|v| v.network.as_str() == BLOG_NETWORK))
+        .map(|entry| entry.content.scheduled_at.unwrap_or(entry.updated_at))
+        .filter(|at| *at <= now)
+        .max();
+    match last {
+        Some(last) if !publishing::blog_overdue(last, now) => None,
+        Some(last) => Some(format!(
+            "Le blogue n'a pas eu de billet depuis le {} : il devrait être mis à jour au moins une fois par semaine, ou le site Web devrait indiquer qu'il est en pause (S3, annexe A).",
+            last.to_zoned(profile.time_zone().clone()).strftime("%Y-%m-%d")
+        )),
+        None => Some("Aucun billet de blogue n'a encore été diffusé : le blogue devrait être mis à jour au moins une fois par semaine (S3, annexe A).".to_owned()),
+    }
+}
+
 /// The publishing checks of one variant: length as the network counts it, media
 /// accessibility, French; plus the entry's live-video majority.
 pub fn variant_checks(variant: &Variant, entry: &EntryContent, rules: &EditorialRules) -> Value {
     let mut problems: Vec<Value> = Vec::new();
     let tone = tone_for(rules, &variant.network);
+    if variant.network.as_str() == BLOG_NETWORK {
+        return blog_checks(variant, tone);
+    }
     let Ok(network) = variant.network.as_str().parse::<publishing::Network>() else {
         problems.push(json!({"code": "unknown_network", "message": format!("Le réseau « {} » n'est pas vérifiable.", variant.network)}));
         return json!({"network": variant.network.as_str(), "valid": false, "problems": problems, "tone": tone});
@@ -568,7 +619,14 @@ async fn list_entries(
     };
     let entries = state.store().list_entries(&organisation_id, &range).await.map_err(EditorialApiError::from)?;
     let body: Vec<Value> = entries.iter().filter(|e| passes_filter(e, &filter)).map(|e| entry_json(e, rules)).collect();
-    Ok(Json(json!({ "entries": body })).into_response())
+    let everything = state
+        .store()
+        .list_entries(&organisation_id, &EntryRange { from: None, to: None, include_unscheduled: true })
+        .await
+        .map_err(EditorialApiError::from)?;
+    let (profile, _) = organisation_rules(&state, &user, &organisation)?;
+    let warning = blog_warning(profile, &everything, Timestamp::now());
+    Ok(Json(json!({ "entries": body, "blog_warning": warning })).into_response())
 }
 
 async fn create_entry(

@@ -290,6 +290,7 @@ pub(crate) struct CalendarPage {
     csv_href: String,
     csrf: String,
     may_create: bool,
+    blog_warning: Option<String>,
 }
 
 const WEEKDAYS_FR: [&str; 7] = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"];
@@ -354,6 +355,16 @@ async fn calendar_page(
         .into_iter()
         .filter(|entry| api_editorial::passes_filter(entry, &filter))
         .collect();
+    let blog_warning = match profile.blog() {
+        Some(_) => {
+            let everything = state
+                .store()
+                .list_entries(&user.organisation_id, &EntryRange { from: None, to: None, include_unscheduled: true })
+                .await?;
+            api_editorial::blog_warning(&profile, &everything, Timestamp::now())
+        }
+        None => None,
+    };
     let mut by_day: BTreeMap<Date, Vec<EntryRow>> = BTreeMap::new();
     let mut rows = Vec::new();
     for entry in &entries {
@@ -438,6 +449,7 @@ async fn calendar_page(
         csv_href: format!("/api/v1/organisations/{}/calendar.csv", user.organisation_id),
         csrf: user.csrf_token.clone().unwrap_or_default(),
         may_create: user.may(&state, Permission::SuggestPublication) || user.may(&state, Permission::DraftPublication),
+        blog_warning,
     })
 }
 
@@ -479,10 +491,11 @@ pub(crate) struct NetworkField {
     pub name: &'static str,
 }
 
-const FORM_NETWORKS: [NetworkField; 3] = [
+const FORM_NETWORKS: [NetworkField; 4] = [
     NetworkField { id: "facebook", name: "Facebook" },
     NetworkField { id: "x", name: "X" },
     NetworkField { id: "linkedin", name: "LinkedIn" },
+    NetworkField { id: "blog", name: "Blogue" },
 ];
 
 #[derive(Template, WebTemplate)]

@@ -528,3 +528,28 @@ async fn pages_draft_approve_by_the_sector_validate_and_postpone() {
     let ics = reqwest::get(app.url(&address)).await.unwrap().text().await.unwrap();
     assert!(ics.contains("DTSTART:20260603T123000Z"), "{ics}");
 }
+
+#[tokio::test]
+async fn blog_posts_are_checked_for_their_word_count_and_a_quiet_blog_is_flagged() {
+    // Baie-Comeau's policy has blog rules (S3 Annexe A).
+    let app = spawn_app(&["baie-comeau"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    let listing = ok_json(manager.get(app.url("/api/v1/organisations/baie-comeau/entries")).send().await.unwrap()).await;
+    assert!(listing["blog_warning"].as_str().unwrap().contains("au moins une fois par semaine"));
+    let body = json!({
+        "title": "Billet",
+        "scheduled_at": "2026-06-02T14:00:00Z",
+        "variants": [{"network": "blog", "message": "Un billet bien trop court pour le blogue de la ville."}]
+    });
+    let response = manager.post(app.url("/api/v1/organisations/baie-comeau/entries")).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let checks = ok_json(manager.get(app.url(&format!("/api/v1/entries/{id}/checks"))).send().await.unwrap()).await;
+    assert_eq!(checks["variants"][0]["unit"], "mots");
+    assert_eq!(checks["variants"][0]["problems"][0]["code"], "too_short");
+    // MAMH has no blog rules: no warning.
+    let mamh = spawn_app(&["mamh"]).await;
+    let client = mamh.sign_in(Role::CommunityManager).await;
+    let listing = ok_json(client.get(mamh.url("/api/v1/organisations/mamh/entries")).send().await.unwrap()).await;
+    assert!(listing["blog_warning"].is_null());
+}
