@@ -26,6 +26,12 @@ CREATE INDEX inbox_open_order ON inbox_cases (organisation_id, is_open, urgent_r
 CREATE INDEX inbox_status_order ON inbox_cases (organisation_id, status, urgent_rank, due, case_id);
 -- A respondent's inbox: the cases assigned to them.
 CREATE INDEX inbox_assignee_order ON inbox_cases (assignee_user_id, is_open, urgent_rank, due, case_id);
+-- The filters that name one value: each has its index in inbox order, so a filter that
+-- matches few cases does not walk every open case to find them.
+CREATE INDEX inbox_network_order ON inbox_cases (organisation_id, network, is_open, urgent_rank, due, case_id);
+CREATE INDEX inbox_account_order ON inbox_cases (account_id, is_open, urgent_rank, due, case_id);
+CREATE INDEX inbox_route_order ON inbox_cases (organisation_id, route, is_open, urgent_rank, due, case_id);
+CREATE INDEX inbox_sector_order ON inbox_cases (organisation_id, sector, is_open, urgent_rank, due, case_id);
 
 -- The case page: the thread of a message, the author's earlier messages, a case's history
 -- (0005 creates the same audit index; IF NOT EXISTS keeps either order working).
