@@ -126,6 +126,18 @@ mod tests {
         assert_eq!(fold_line("court"), "court\r\n");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn folding_round_trips_and_never_exceeds_75_octets(line in "\\PC{0,400}") {
+            let folded = fold_line(&line);
+            proptest::prop_assert!(folded.ends_with("\r\n"));
+            for part in folded.trim_end_matches("\r\n").split("\r\n") {
+                proptest::prop_assert!(part.len() <= 75, "{} octets", part.len());
+            }
+            proptest::prop_assert_eq!(folded.trim_end_matches("\r\n").replace("\r\n ", ""), line);
+        }
+    }
+
     #[test]
     fn a_calendar_has_its_required_properties() {
         let start: Timestamp = "2026-03-11T15:00:00Z".parse().unwrap();
