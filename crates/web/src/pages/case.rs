@@ -352,7 +352,8 @@ pub(crate) async fn page(
         .map(|stored| stored.confirmation.as_ref().map_or(stored.suggestion.route.clone(), |confirmation| confirmation.route.clone()));
     let knowledge = suggestion.as_ref().and_then(|stored| knowledge_page(stored.suggestion.suggested_page_json.as_deref()));
     let warnings_before_block = profile.moderation_settings().warnings_before_block;
-    let block_proposed = !history.blocked && history.warnings >= warnings_before_block.max(1);
+    // A threshold of 0 means the profile allows a block at once.
+    let block_proposed = !history.blocked && history.warnings >= warnings_before_block;
     let has_draft = replies.iter().any(|reply| reply.status == ReplyStatus::Draft);
     let reply_prefill = if user.may(&state, Permission::Reply) {
         match state.pipeline().default_reply_text(case.id).await {
