@@ -24,7 +24,7 @@ use store::editorial::{EntryRange, StoredEntry};
 
 use crate::AppState;
 use crate::api_editorial::{
-    self, DecisionInput, EntryFilter, EntryInput, ImageInput, MoveInput, Refusal, VariantInput,
+    self, DecisionInput, EntryFilter, EntryInput, ImageInput, MoveInput, Refusal, VariantInput, VideoInput,
 };
 use crate::auth::{AuthError, CsrfForm, CurrentUser, Surface};
 use crate::i18n::Lang;
@@ -125,6 +125,12 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("optional", "Laissez vide le réseau qui n'a pas de variante.", "Leave empty a network without a variant."),
     ("documentation_help", "Au plus 3 000 caractères et 500 mots.", "At most 3,000 characters and 500 words."),
     ("time_zone", "Heure de l'organisme", "Organisation's time"),
+    ("video", "Vidéo (nom du fichier)", "Video (file name)"),
+    ("subtitles", "La vidéo est sous-titrée", "The video has subtitles"),
+    ("live", "Diffusion en direct", "Live broadcast"),
+    ("live_criteria", "Critères d'un direct (annexe 6) : cochez ceux qui sont satisfaits; il en faut une majorité", "Live video criteria (Annexe 6): tick those met; a majority is needed"),
+    ("live_video", "Critères du direct satisfaits", "Live video criteria met"),
+    ("already_validated", "Déclinaison d'un contenu déjà validé (l'étape de validation externe est sautée)", "Variant of content already validated (the external validation step is skipped)"),
 ];
 
 /// This page's strings in one language.
@@ -507,6 +513,7 @@ pub(crate) struct NewEntryPage {
     content_types: Vec<Choice>,
     sectors: Vec<Choice>,
     networks: Vec<NetworkField>,
+    criteria: Vec<(usize, &'static str)>,
 }
 
 async fn new_entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang, uri: Uri) -> Result<NewEntryPage, PageError> {
@@ -525,6 +532,7 @@ async fn new_entry_page(State(state): State<AppState>, user: CurrentUser, lang: 
         content_types,
         sectors,
         networks: FORM_NETWORKS.into_iter().collect(),
+        criteria: domain::editorial::LIVE_VIDEO_CRITERIA_FR.iter().copied().enumerate().collect(),
     })
 }
 
@@ -559,16 +567,22 @@ async fn create_entry(State(state): State<AppState>, user: CurrentUser, CsrfForm
             continue;
         }
         let image = field(network.id, "image");
+        let video = field(network.id, "video");
+        let checked = |name: &str| !field(network.id, name).is_empty();
         variants.push(VariantInput {
             network: network.id.to_owned(),
             message,
             hashtags: field(network.id, "hashtags").split_whitespace().map(str::to_owned).collect(),
             link: Some(field(network.id, "link")),
             image: (!image.is_empty()).then(|| ImageInput { reference: image, alt_text: field(network.id, "alt") }),
-            video: None,
+            video: (!video.is_empty()).then(|| VideoInput { reference: video, subtitles: checked("subtitles"), live: checked("live") }),
             mentions: field(network.id, "mentions").split_whitespace().map(str::to_owned).collect(),
         });
     }
+    // Annexe 6's criteria are recorded when the person assessed a live video.
+    let flags: Vec<bool> = (0..10).map(|index| form.variants.get(&format!("criterion_{index}")).is_some_and(|v| !v.is_empty())).collect();
+    let any_live = FORM_NETWORKS.iter().any(|network| !field(network.id, "live").is_empty());
+    let criteria = (any_live || flags.iter().any(|met| *met)).then_some(flags);
     let scheduled_at = match form.scheduled_at.trim() {
         "" => None,
         text => Some(parse_local(&profile, text)?.to_string()),
@@ -582,8 +596,8 @@ async fn create_entry(State(state): State<AppState>, user: CurrentUser, CsrfForm
         geolocation: Some(form.geolocation),
         budget: Some(form.budget),
         documentation: Some(form.documentation),
-        already_validated: false,
-        live_video_criteria: None,
+        already_validated: form.variants.get("already_validated").is_some_and(|v| !v.is_empty()),
+        live_video_criteria: criteria,
         variants,
     };
     if !user.may(&state, Permission::DraftPublication) {
@@ -648,6 +662,7 @@ pub(crate) struct EntryPage {
     budget: String,
     geolocation: String,
     documentation: String,
+    live_video: String,
     variants: Vec<VariantView>,
     steps: Vec<StepView>,
     decisions: Vec<DecisionView>,
@@ -756,6 +771,18 @@ async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang
         budget: entry.content.budget.clone().unwrap_or_default(),
         geolocation: entry.content.geolocation.clone().unwrap_or_default(),
         documentation: entry.content.documentation.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default(),
+        live_video: entry
+            .content
+            .live_video
+            .map(|assessment| {
+                let met: Vec<&str> = domain::editorial::LIVE_VIDEO_CRITERIA_FR
+                    .iter()
+                    .zip(assessment.criteria())
+                    .filter_map(|(label, met)| met.then_some(*label))
+                    .collect();
+                format!("{} / 10 ({} requis) : {}", assessment.satisfied(), rules.live_video_min_criteria, met.join(", "))
+            })
+            .unwrap_or_default(),
         variants,
         steps,
         decisions: decisions

@@ -553,3 +553,34 @@ async fn blog_posts_are_checked_for_their_word_count_and_a_quiet_blog_is_flagged
     let listing = ok_json(client.get(mamh.url("/api/v1/organisations/mamh/entries")).send().await.unwrap()).await;
     assert!(listing["blog_warning"].is_null());
 }
+
+#[tokio::test]
+async fn a_live_video_needs_the_majority_of_annexe_6_recorded_with_the_entry() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in_session(Role::CommunityManager).await;
+    let mut fields: Vec<(String, String)> = vec![
+        ("csrf".into(), manager.csrf_token.clone()),
+        ("title".into(), "Direct : consultation publique".into()),
+        ("scheduled_at".into(), "2026-06-02T10:00".into()),
+        ("facebook_message".into(), FACEBOOK_TEXT.into()),
+        ("facebook_video".into(), "direct".into()),
+        ("facebook_subtitles".into(), "on".into()),
+        ("facebook_live".into(), "on".into()),
+    ];
+    for index in 0..5 {
+        fields.push((format!("criterion_{index}"), "on".into()));
+    }
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    post_form(&manager.client, app.url("/calendrier/nouvelle"), form(&pairs)).await;
+    let entries = app.store.list_entries(&OrganisationId::parse("mamh").unwrap(), &store::editorial::EntryRange { include_unscheduled: true, ..Default::default() }).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    let live = entries[0].content.live_video.unwrap();
+    assert_eq!(live.satisfied(), 5, "the assessment is recorded with the entry");
+    let id = entries[0].id.get();
+    let html = manager.client.get(app.url(&format!("/calendrier/publications/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("5 / 10 (6 requis)"), "{html}");
+    assert!(html.contains("data-code=\"live_video_below_majority\""));
+    let held = decide(&manager.client, &app, id, "drafting", "approve").await;
+    assert_eq!(held.status(), 409);
+    assert_eq!(held.json::<Value>().await.unwrap()["error"]["code"], "live_video_below_majority");
+}
