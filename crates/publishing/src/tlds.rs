@@ -5,6 +5,9 @@
 //! in Quebec are likely to meet. A link ending in a generic domain missing from this list
 //! counts character by character, as on a client that does not know it.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 /// Generic top-level domains, lowercase.
 const GENERIC: &[&str] = &[
     "academy", "accountant", "actor", "aero", "agency", "airforce", "amazon", "apple", "app",
@@ -70,6 +73,24 @@ pub(crate) enum TldKind {
     CountryCode,
 }
 
+/// The known domains, lowercase, built once.
+fn known_tlds() -> &'static HashMap<String, TldKind> {
+    static KNOWN: OnceLock<HashMap<String, TldKind>> = OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut known = HashMap::new();
+        for tld in GENERIC {
+            known.insert((*tld).to_owned(), TldKind::Generic);
+        }
+        for tld in INTERNATIONALISED_COUNTRY_CODES {
+            known.insert((*tld).to_owned(), TldKind::CountryCode);
+        }
+        known
+    })
+}
+
+/// The longest name in the lists, in characters.
+const LONGEST_TLD_CHARS: usize = 24;
+
 /// The longest top-level domain that `candidate` starts with, compared without case, whose
 /// end is not followed by an ASCII letter, digit, `@`, `+` or `-` (X's boundary rule), with its
 /// length in characters.
@@ -79,41 +100,38 @@ pub(crate) fn match_tld(candidate: &[char]) -> Option<(usize, TldKind)> {
             .get(length)
             .is_none_or(|&next| !(next.is_ascii_alphanumeric() || matches!(next, '@' | '+' | '-')))
     };
-    let starts_with = |tld: &str| {
-        let mut length = 0;
-        for expected in tld.chars() {
-            match candidate.get(length) {
-                Some(actual) if actual.to_lowercase().eq(expected.to_lowercase()) => length += 1,
-                _ => return None,
+    let lowercase: Vec<char> = candidate
+        .iter()
+        .take(LONGEST_TLD_CHARS)
+        .take_while(|c| !(c.is_ascii_punctuation() || c.is_whitespace()))
+        .map(|&c| {
+            // One character for one, so that lengths stay offsets into the candidate; the
+            // few characters whose lowercase is longer are in no domain name.
+            let mut lower = c.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(single), None) => single,
+                _ => c,
             }
+        })
+        .collect();
+    let known = known_tlds();
+    for length in (2..=lowercase.len()).rev() {
+        if !boundary_ok(length) {
+            continue;
         }
-        Some(length)
-    };
-    let mut best: Option<(usize, TldKind)> = None;
-    let mut consider = |tld: &str, kind: TldKind| {
-        if let Some(length) = starts_with(tld)
-            && boundary_ok(length) && best.is_none_or(|(best_length, _)| length > best_length) {
-                best = Some((length, kind));
-            }
-    };
-    for tld in GENERIC {
-        consider(tld, TldKind::Generic);
-    }
-    for tld in INTERNATIONALISED_COUNTRY_CODES {
-        consider(tld, TldKind::CountryCode);
+        let prefix: String = lowercase[..length].iter().collect();
+        if let Some(kind) = known.get(&prefix) {
+            return Some((length, *kind));
+        }
     }
     if candidate.len() >= 2
         && candidate[0].is_ascii_alphabetic()
         && candidate[1].is_ascii_alphabetic()
         && boundary_ok(2)
-        && best.is_none()
     {
-        best = Some((2, TldKind::CountryCode));
+        return Some((2, TldKind::CountryCode));
     }
-    if best.is_none() {
-        best = match_punycode_tld(candidate).map(|length| (length, TldKind::Generic));
-    }
-    best
+    match_punycode_tld(candidate).map(|length| (length, TldKind::Generic))
 }
 
 /// `xn--` followed by letters, digits and hyphens (a Punycode top-level domain).
@@ -141,6 +159,14 @@ mod tests {
     fn tld(text: &str) -> Option<(usize, TldKind)> {
         let chars: Vec<char> = text.chars().collect();
         match_tld(&chars)
+    }
+
+    #[test]
+    fn every_listed_domain_fits_the_longest_length() {
+        for tld in GENERIC.iter().chain(INTERNATIONALISED_COUNTRY_CODES) {
+            assert!(tld.chars().count() <= LONGEST_TLD_CHARS, "{tld}");
+            assert_eq!(tld.to_lowercase(), *tld);
+        }
     }
 
     #[test]

@@ -119,9 +119,12 @@ pub(crate) fn find_urls_in_chars(chars: &[char], rule: SchemeRule) -> Vec<UrlSpa
             start += 1;
             continue;
         }
-        let Some(candidate) = match_at(chars, start, &run_has_dot) else {
-            start += 1;
-            continue;
+        let candidate = match match_at(chars, start, &run_has_dot) {
+            Ok(candidate) => candidate,
+            Err(NoMatch { skip_to }) => {
+                start = skip_to.max(start + 1);
+                continue;
+            }
         };
         if let Some(span) = accept(chars, start, &candidate, rule) {
             urls.push(span);
@@ -160,21 +163,26 @@ fn starts_with_ignore_case(chars: &[char], at: usize, prefix: &str) -> bool {
     true
 }
 
-fn match_at(chars: &[char], start: usize, run_has_dot: &[bool]) -> Option<Candidate> {
+/// No link starts at a position; `skip_to` is the first later position worth trying.
+struct NoMatch {
+    skip_to: usize,
+}
+
+fn match_at(chars: &[char], start: usize, run_has_dot: &[bool]) -> Result<Candidate, NoMatch> {
     for scheme in ["https://", "http://"] {
         if starts_with_ignore_case(chars, start, scheme) {
             let host_start = start + scheme.len();
-            if let Some(candidate) = match_rest(chars, host_start, true, run_has_dot) {
-                return Some(candidate);
+            if let Ok(candidate) = match_rest(chars, host_start, true, run_has_dot) {
+                return Ok(candidate);
             }
         }
     }
     match_rest(chars, start, false, run_has_dot)
 }
 
-fn match_rest(chars: &[char], host_start: usize, has_scheme: bool, run_has_dot: &[bool]) -> Option<Candidate> {
+fn match_rest(chars: &[char], host_start: usize, has_scheme: bool, run_has_dot: &[bool]) -> Result<Candidate, NoMatch> {
     if !run_has_dot.get(host_start).copied().unwrap_or(false) {
-        return None;
+        return Err(NoMatch { skip_to: host_start + 1 });
     }
     let (host_end, tld_kind) = match_host(chars, host_start)?;
     let mut end = host_end;
@@ -194,12 +202,15 @@ fn match_rest(chars: &[char], host_start: usize, has_scheme: bool, run_has_dot: 
         && let Some(query_end) = match_query(chars, end + 1) {
             end = query_end;
         }
-    Some(Candidate { has_scheme, host_start, host_end, tld_kind, has_path, end })
+    Ok(Candidate { has_scheme, host_start, host_end, tld_kind, has_path, end })
 }
 
 /// Labels separated by dots, the last of which starts with a top-level domain. Returns where
-/// the host ends (after the domain) and the domain's kind.
-fn match_host(chars: &[char], start: usize) -> Option<(usize, TldKind)> {
+/// the host ends (after the domain) and the domain's kind. When no label after the first
+/// starts with a top-level domain, no start inside the first label can match either (they
+/// share every later label), so the scan may skip to its end: this keeps a long run of
+/// letters that ends in a dot linear instead of quadratic.
+fn match_host(chars: &[char], start: usize) -> Result<(usize, TldKind), NoMatch> {
     let mut labels: Vec<(usize, usize)> = Vec::new();
     let mut position = start;
     loop {
@@ -223,6 +234,11 @@ fn match_host(chars: &[char], start: usize) -> Option<(usize, TldKind)> {
     while subdomains_valid_up_to < labels.len() && edge_ok(labels[subdomains_valid_up_to]) {
         subdomains_valid_up_to += 1;
     }
+    let tld_matches: Vec<Option<(usize, TldKind)>> =
+        labels.iter().map(|&(label_start, _)| match_tld(&chars[label_start..])).collect();
+    if tld_matches.iter().skip(1).all(Option::is_none) {
+        return Err(NoMatch { skip_to: labels[0].1 });
+    }
     for tld_index in (1..labels.len()).rev() {
         let name = labels[tld_index - 1];
         if tld_index - 1 > subdomains_valid_up_to {
@@ -233,11 +249,11 @@ fn match_host(chars: &[char], start: usize) -> Option<(usize, TldKind)> {
             continue;
         }
         let tld_start = labels[tld_index].0;
-        if let Some((length, kind)) = match_tld(&chars[tld_start..]) {
-            return Some((tld_start + length, kind));
+        if let Some((length, kind)) = tld_matches[tld_index] {
+            return Ok((tld_start + length, kind));
         }
     }
-    None
+    Err(NoMatch { skip_to: start + 1 })
 }
 
 /// A balanced parenthesised group in a path, one level of nesting allowed.
@@ -416,6 +432,13 @@ mod tests {
         let label64 = "a".repeat(64);
         assert_eq!(urls(&format!("{label63}.com")).len(), 1);
         assert!(urls(&format!("{label64}.com")).is_empty());
+    }
+
+    #[test]
+    fn hosts_written_in_another_script_need_a_scheme() {
+        assert!(urls("日本語のテキスト.comと").is_empty());
+        assert_eq!(urls("abc.def x.com"), ["x.com"]);
+        assert_eq!(urls("abc.def http://exemple.com"), ["http://exemple.com"]);
     }
 
     #[test]
