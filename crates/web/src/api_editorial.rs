@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::editorial::{
-    CalendarEvent, ChainActor, ChainError, ChainState, Decision, DecisionKind, EntryContent, EntryId, EntryStatus,
-    LiveVideoAssessment, Media, PostponeRequest, ScheduledItem, SuggestionDocumentation, Variant,
+    CalendarEvent, ChainActor, ChainError, ChainState, Decision, DecisionKind, EntryContent,
+    EntryId, EntryStatus, LiveVideoAssessment, Media, PostponeRequest, ScheduledItem,
+    SuggestionDocumentation, Variant,
 };
 use domain::entities::{Network, OrganisationId, UserId};
 use domain::profile::{ContentType, EditorialRules, Permission, Profile, StepKind};
@@ -29,15 +30,27 @@ use crate::auth::{AuthError, CurrentUser};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organisations/{id}/entries", get(list_entries).post(create_entry))
-        .route("/entries/{id}", get(get_entry).put(update_entry).delete(withdraw_entry))
+        .route(
+            "/organisations/{id}/entries",
+            get(list_entries).post(create_entry),
+        )
+        .route(
+            "/entries/{id}",
+            get(get_entry).put(update_entry).delete(withdraw_entry),
+        )
         .route("/entries/{id}/decisions", post(decide_step))
         .route("/entries/{id}/withdraw", post(withdraw_entry))
         .route("/entries/{id}/postpone", post(postpone_one))
         .route("/entries/{id}/checks", get(entry_checks))
         .route("/organisations/{id}/postpone", post(postpone_period))
-        .route("/organisations/{id}/press-releases", post(import_press_release))
-        .route("/organisations/{id}/calendar-token", post(create_calendar_token))
+        .route(
+            "/organisations/{id}/press-releases",
+            post(import_press_release),
+        )
+        .route(
+            "/organisations/{id}/calendar-token",
+            post(create_calendar_token),
+        )
         .route("/organisations/{id}/calendar.ics", get(calendar_ics))
         .route("/organisations/{id}/calendar.csv", get(calendar_csv))
 }
@@ -55,7 +68,12 @@ pub struct EditorialApiError {
 
 impl EditorialApiError {
     fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into(), details: None }
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+            details: None,
+        }
     }
 
     fn bad_request(code: impl Into<String>, message: impl Into<String>) -> Self {
@@ -89,7 +107,9 @@ impl EditorialApiError {
 impl From<store::StoreError> for EditorialApiError {
     fn from(error: store::StoreError) -> Self {
         match error {
-            store::StoreError::InvalidRequest(message) => Self::conflict("invalid_request", message),
+            store::StoreError::InvalidRequest(message) => {
+                Self::conflict("invalid_request", message)
+            }
             store::StoreError::NotFound { .. } => Self::not_found("Publication introuvable."),
             other => {
                 tracing::error!(error = %other, "store error");
@@ -105,7 +125,11 @@ impl From<store::StoreError> for EditorialApiError {
 
 impl From<ChainError> for EditorialApiError {
     fn from(error: ChainError) -> Self {
-        let status = if error.is_forbidden() { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
+        let status = if error.is_forbidden() {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::CONFLICT
+        };
         Self::new(status, error.code(), error.to_string())
     }
 }
@@ -174,7 +198,10 @@ fn organisation_rules<'s>(
         .organisation(organisation_id)
         .ok_or_else(|| EditorialApiError::not_found("Organisme introuvable."))?;
     let rules = entry.profile.editorial().ok_or_else(|| {
-        EditorialApiError::conflict("no_editorial_rules", "Le profil de cet organisme n'a pas de section [editorial].")
+        EditorialApiError::conflict(
+            "no_editorial_rules",
+            "Le profil de cet organisme n'a pas de section [editorial].",
+        )
     })?;
     Ok((entry.profile.as_ref(), rules))
 }
@@ -217,9 +244,17 @@ fn require_calendar_reader(state: &AppState, user: &CurrentUser) -> Result<(), R
     if may_see_calendar(state, user) {
         Ok(())
     } else {
-        Err(user.require(state, Permission::ManageCalendar).err().map(Refusal::from).unwrap_or_else(|| {
-            Refusal::Api(EditorialApiError::new(StatusCode::FORBIDDEN, "forbidden", "Accès refusé."))
-        }))
+        Err(user
+            .require(state, Permission::ManageCalendar)
+            .err()
+            .map(Refusal::from)
+            .unwrap_or_else(|| {
+                Refusal::Api(EditorialApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Accès refusé.",
+                ))
+            }))
     }
 }
 
@@ -282,10 +317,21 @@ pub fn entry_content(
     rules: &EditorialRules,
     input: EntryInput,
 ) -> Result<EntryContent, EditorialApiError> {
-    let content_type = match input.content_type.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let content_type = match input
+        .content_type
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         None => ContentType::Regular,
         Some(text) => ContentType::parse(text).ok_or_else(|| {
-            EditorialApiError::bad_request("unknown_content_type", format!("type de contenu inconnu « {text} » (permis : {})", ContentType::ids()))
+            EditorialApiError::bad_request(
+                "unknown_content_type",
+                format!(
+                    "type de contenu inconnu « {text} » (permis : {})",
+                    ContentType::ids()
+                ),
+            )
         })?,
     };
     let scheduled_at = match blank_to_none(input.scheduled_at) {
@@ -294,14 +340,19 @@ pub fn entry_content(
     };
     let documentation = match blank_to_none(input.documentation) {
         Some(text) => Some(
-            SuggestionDocumentation::parse(&text, rules.suggestion_max_characters, rules.suggestion_max_words)
-                .map_err(|error| EditorialApiError::bad_request(error.code(), error.to_string()))?,
+            SuggestionDocumentation::parse(
+                &text,
+                rules.suggestion_max_characters,
+                rules.suggestion_max_words,
+            )
+            .map_err(|error| EditorialApiError::bad_request(error.code(), error.to_string()))?,
         ),
         None => None,
     };
     let live_video = match input.live_video_criteria {
         Some(flags) => Some(
-            LiveVideoAssessment::from_slice(&flags).map_err(|error| EditorialApiError::bad_request(error.code(), error.to_string()))?,
+            LiveVideoAssessment::from_slice(&flags)
+                .map_err(|error| EditorialApiError::bad_request(error.code(), error.to_string()))?,
         ),
         None => None,
     };
@@ -309,37 +360,81 @@ pub fn entry_content(
     let mut variants = Vec::with_capacity(input.variants.len());
     for variant in input.variants {
         let network = Network::parse(variant.network.trim()).map_err(|_| {
-            EditorialApiError::bad_request("unknown_network", format!("réseau inconnu « {} » (permis : {})", variant.network, publishing::Network::valid_ids()))
+            EditorialApiError::bad_request(
+                "unknown_network",
+                format!(
+                    "réseau inconnu « {} » (permis : {})",
+                    variant.network,
+                    publishing::Network::valid_ids()
+                ),
+            )
         })?;
-        if variant.network.trim() != BLOG_NETWORK && variant.network.parse::<publishing::Network>().is_err() {
+        if variant.network.trim() != BLOG_NETWORK
+            && variant.network.parse::<publishing::Network>().is_err()
+        {
             return Err(EditorialApiError::bad_request(
                 "unknown_network",
-                format!("réseau inconnu « {} » (permis : {})", variant.network, publishing::Network::valid_ids()),
+                format!(
+                    "réseau inconnu « {} » (permis : {})",
+                    variant.network,
+                    publishing::Network::valid_ids()
+                ),
             ));
         }
         let media = match (variant.image, variant.video) {
             (Some(_), Some(_)) => {
-                return Err(EditorialApiError::bad_request("two_media", "une variante porte une image ou une vidéo, pas les deux"));
+                return Err(EditorialApiError::bad_request(
+                    "two_media",
+                    "une variante porte une image ou une vidéo, pas les deux",
+                ));
             }
-            (Some(image), None) => Some(Media::Image { reference: image.reference, alt_text: image.alt_text }),
-            (None, Some(video)) => Some(Media::Video { reference: video.reference, subtitles: video.subtitles, live: video.live }),
+            (Some(image), None) => Some(Media::Image {
+                reference: image.reference,
+                alt_text: image.alt_text,
+            }),
+            (None, Some(video)) => Some(Media::Video {
+                reference: video.reference,
+                subtitles: video.subtitles,
+                live: video.live,
+            }),
             (None, None) => None,
         };
         let link = blank_to_none(variant.link).map(|link| match &rules.utm {
             Some(convention) => {
-                let (source, medium, campaign_tag) =
-                    domain::editorial::link_with_utm(convention, &network, campaign.as_deref(), content_type);
-                publishing::add_utm(&link, &publishing::UtmConvention { source, medium, campaign: campaign_tag })
+                let (source, medium, campaign_tag) = domain::editorial::link_with_utm(
+                    convention,
+                    &network,
+                    campaign.as_deref(),
+                    content_type,
+                );
+                publishing::add_utm(
+                    &link,
+                    &publishing::UtmConvention {
+                        source,
+                        medium,
+                        campaign: campaign_tag,
+                    },
+                )
             }
             None => link,
         });
         variants.push(Variant {
             network,
             message: variant.message,
-            hashtags: variant.hashtags.into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+            hashtags: variant
+                .hashtags
+                .into_iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
             link,
             media,
-            mentions: variant.mentions.into_iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+            mentions: variant
+                .mentions
+                .into_iter()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty())
+                .collect(),
         });
     }
     let content = EntryContent {
@@ -356,7 +451,9 @@ pub fn entry_content(
         live_video,
         variants,
     };
-    content.check().map_err(|error| EditorialApiError::bad_request(error.code(), error.to_string()))?;
+    content
+        .check()
+        .map_err(|error| EditorialApiError::bad_request(error.code(), error.to_string()))?;
     Ok(content)
 }
 
@@ -396,7 +493,13 @@ pub fn blog_warning(profile: &Profile, entries: &[StoredEntry], now: Timestamp) 
     let last = entries
         .iter()
         .filter(|entry| entry.status == EntryStatus::Published)
-        .filter(|entry| entry.content.variants.iter().any(|v| v.network.as_str() == BLOG_NETWORK))
+        .filter(|entry| {
+            entry
+                .content
+                .variants
+                .iter()
+                .any(|v| v.network.as_str() == BLOG_NETWORK)
+        })
         .map(|entry| entry.content.scheduled_at.unwrap_or(entry.updated_at))
         .filter(|at| *at <= now)
         .max();
@@ -431,8 +534,12 @@ pub fn variant_checks(variant: &Variant, entry: &EntryContent, rules: &Editorial
         .media
         .iter()
         .map(|media| match media {
-            Media::Image { alt_text, .. } => publishing::Media::Image { alt_text: Some(alt_text.clone()) },
-            Media::Video { subtitles, .. } => publishing::Media::Video { has_subtitles: *subtitles },
+            Media::Image { alt_text, .. } => publishing::Media::Image {
+                alt_text: Some(alt_text.clone()),
+            },
+            Media::Video { subtitles, .. } => publishing::Media::Video {
+                has_subtitles: *subtitles,
+            },
         })
         .collect();
     for problem in publishing::check_media(network, &media) {
@@ -449,7 +556,11 @@ pub fn variant_checks(variant: &Variant, entry: &EntryContent, rules: &Editorial
                     .collect()
             })
             .unwrap_or_default();
-        if !publishing::live_video_allowed(&met) || !entry.live_video.is_some_and(|a| a.meets(rules.live_video_min_criteria)) {
+        if !publishing::live_video_allowed(&met)
+            || !entry
+                .live_video
+                .is_some_and(|a| a.meets(rules.live_video_min_criteria))
+        {
             problems.push(json!({
                 "code": "live_video_below_majority",
                 "message": format!("Un direct doit satisfaire une majorité des critères de l'annexe 6 ({} sur 10 notés).", met.len()),
@@ -470,7 +581,9 @@ pub fn variant_checks(variant: &Variant, entry: &EntryContent, rules: &Editorial
 /// The tone guidance for a network: the organisation's words when its profile has them,
 /// else the publishing rules' (S2 Annexe 1, R-55).
 pub fn tone_for(rules: &EditorialRules, network: &Network) -> String {
-    if let Some(profile::ToneGuidanceRef { audience, tone }) = profile::tone(rules, network.as_str()) {
+    if let Some(profile::ToneGuidanceRef { audience, tone }) =
+        profile::tone(rules, network.as_str())
+    {
         return format!("{audience} {tone}");
     }
     network
@@ -488,19 +601,31 @@ mod profile {
         pub tone: &'a str,
     }
 
-    pub fn tone<'a>(rules: &'a domain::profile::EditorialRules, network: &str) -> Option<ToneGuidanceRef<'a>> {
+    pub fn tone<'a>(
+        rules: &'a domain::profile::EditorialRules,
+        network: &str,
+    ) -> Option<ToneGuidanceRef<'a>> {
         rules
             .tone
             .iter()
             .find(|guidance| guidance.network.id() == network)
-            .map(|guidance| ToneGuidanceRef { audience: &guidance.audience, tone: &guidance.tone })
+            .map(|guidance| ToneGuidanceRef {
+                audience: &guidance.audience,
+                tone: &guidance.tone,
+            })
     }
 }
 
 /// Every variant's checks, and whether all pass.
 pub fn entry_checks_json(entry: &EntryContent, rules: &EditorialRules) -> (bool, Vec<Value>) {
-    let checks: Vec<Value> = entry.variants.iter().map(|variant| variant_checks(variant, entry, rules)).collect();
-    let valid = checks.iter().all(|check| check["valid"] == Value::Bool(true));
+    let checks: Vec<Value> = entry
+        .variants
+        .iter()
+        .map(|variant| variant_checks(variant, entry, rules))
+        .collect();
+    let valid = checks
+        .iter()
+        .all(|check| check["valid"] == Value::Bool(true));
     (valid, checks)
 }
 
@@ -509,8 +634,15 @@ pub fn entry_checks_json(entry: &EntryContent, rules: &EditorialRules) -> (bool,
 fn media_json(media: &Option<Media>) -> Value {
     match media {
         None => Value::Null,
-        Some(Media::Image { reference, alt_text }) => json!({"kind": "image", "reference": reference, "alt_text": alt_text}),
-        Some(Media::Video { reference, subtitles, live }) => {
+        Some(Media::Image {
+            reference,
+            alt_text,
+        }) => json!({"kind": "image", "reference": reference, "alt_text": alt_text}),
+        Some(Media::Video {
+            reference,
+            subtitles,
+            live,
+        }) => {
             json!({"kind": "video", "reference": reference, "subtitles": subtitles, "live": live})
         }
     }
@@ -575,9 +707,19 @@ pub struct EntryFilter {
 
 /// Whether an entry passes the calendar's filters (network, sector, campaign, step).
 pub fn passes_filter(entry: &StoredEntry, filter: &EntryFilter) -> bool {
-    let wanted = |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let wanted = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     if let Some(network) = wanted(&filter.network)
-        && !entry.content.variants.iter().any(|variant| variant.network.as_str() == network)
+        && !entry
+            .content
+            .variants
+            .iter()
+            .any(|variant| variant.network.as_str() == network)
     {
         return false;
     }
@@ -613,15 +755,38 @@ async fn list_entries(
     require_calendar_reader(&state, &user)?;
     let organisation_id = user.organisation_id.clone();
     let range = EntryRange {
-        from: filter.from.as_deref().map(|t| parse_time("from", t)).transpose()?,
-        to: filter.to.as_deref().map(|t| parse_time("to", t)).transpose()?,
+        from: filter
+            .from
+            .as_deref()
+            .map(|t| parse_time("from", t))
+            .transpose()?,
+        to: filter
+            .to
+            .as_deref()
+            .map(|t| parse_time("to", t))
+            .transpose()?,
         include_unscheduled: filter.from.is_none() && filter.to.is_none(),
     };
-    let entries = state.store().list_entries(&organisation_id, &range).await.map_err(EditorialApiError::from)?;
-    let body: Vec<Value> = entries.iter().filter(|e| passes_filter(e, &filter)).map(|e| entry_json(e, rules)).collect();
+    let entries = state
+        .store()
+        .list_entries(&organisation_id, &range)
+        .await
+        .map_err(EditorialApiError::from)?;
+    let body: Vec<Value> = entries
+        .iter()
+        .filter(|e| passes_filter(e, &filter))
+        .map(|e| entry_json(e, rules))
+        .collect();
     let everything = state
         .store()
-        .list_entries(&organisation_id, &EntryRange { from: None, to: None, include_unscheduled: true })
+        .list_entries(
+            &organisation_id,
+            &EntryRange {
+                from: None,
+                to: None,
+                include_unscheduled: true,
+            },
+        )
         .await
         .map_err(EditorialApiError::from)?;
     let (profile, _) = organisation_rules(&state, &user, &organisation)?;
@@ -641,15 +806,31 @@ async fn create_entry(
     }
     let content = entry_content(&user.organisation_id, rules, input)?;
     let status = domain::editorial::start(rules.chain(content.content_type), user.role)?;
-    let stored = state.store().create_entry(&user.attribution(), &content, &status, user.user_id).await.map_err(EditorialApiError::from)?;
+    let stored = state
+        .store()
+        .create_entry(&user.attribution(), &content, &status, user.user_id)
+        .await
+        .map_err(EditorialApiError::from)?;
     Ok((StatusCode::CREATED, Json(entry_json(&stored, rules))).into_response())
 }
 
-async fn get_entry(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> ApiResult {
+async fn get_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
     let (entry, _, rules) = load_entry(&state, &user, id).await?;
     require_calendar_reader(&state, &user)?;
-    let decisions = state.store().list_decisions(entry.id).await.map_err(EditorialApiError::from)?;
-    let postponements = state.store().list_postponements(entry.id).await.map_err(EditorialApiError::from)?;
+    let decisions = state
+        .store()
+        .list_decisions(entry.id)
+        .await
+        .map_err(EditorialApiError::from)?;
+    let postponements = state
+        .store()
+        .list_postponements(entry.id)
+        .await
+        .map_err(EditorialApiError::from)?;
     let mut body = entry_json(&entry, rules);
     body["decisions"] = decisions
         .iter()
@@ -679,12 +860,20 @@ async fn update_entry(
     let (entry, _, rules) = load_entry(&state, &user, id).await?;
     user.require(&state, Permission::DraftPublication)?;
     let chain = rules.chain(entry.content.content_type);
-    let editable = entry.status.step().and_then(|step| chain.step(step)).is_some_and(|step| step.kind <= StepKind::Drafting);
+    let editable = entry
+        .status
+        .step()
+        .and_then(|step| chain.step(step))
+        .is_some_and(|step| step.kind <= StepKind::Drafting);
     if !editable {
         return Err(EditorialApiError::conflict("not_editable", "Seule une publication en rédaction se modifie ; demandez des modifications à l'étape en cours.").into());
     }
     let content = entry_content(&user.organisation_id, rules, input)?;
-    let stored = state.store().update_entry(&user.attribution(), entry.id, &entry.status, &content).await.map_err(EditorialApiError::from)?;
+    let stored = state
+        .store()
+        .update_entry(&user.attribution(), entry.id, &entry.status, &content)
+        .await
+        .map_err(EditorialApiError::from)?;
     Ok(Json(entry_json(&stored, rules)).into_response())
 }
 
@@ -697,10 +886,21 @@ pub struct DecisionInput {
 
 /// Applies a decision for the signed-in person: the chain's rules, the checks before the
 /// draft moves on and before publication, then the store. Shared with the pages.
-pub async fn apply_decision(state: &AppState, user: &CurrentUser, id: i64, input: DecisionInput) -> Result<StoredEntry, Refusal> {
+pub async fn apply_decision(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    input: DecisionInput,
+) -> Result<StoredEntry, Refusal> {
     let (entry, _, rules) = load_entry(state, user, id).await?;
     let kind = DecisionKind::parse(input.decision.trim()).ok_or_else(|| {
-        EditorialApiError::bad_request("unknown_decision", format!("décision inconnue « {} » (permises : approve, request_changes, refuse)", input.decision))
+        EditorialApiError::bad_request(
+            "unknown_decision",
+            format!(
+                "décision inconnue « {} » (permises : approve, request_changes, refuse)",
+                input.decision
+            ),
+        )
     })?;
     let chain = rules.chain(entry.content.content_type);
     let step_kind = chain.step(&input.step).map(|step| step.kind);
@@ -709,7 +909,10 @@ pub async fn apply_decision(state: &AppState, user: &CurrentUser, id: i64, input
         user.require(state, step_kind.permission())?;
     }
     let live_below = entry.content.is_live()
-        && !entry.content.live_video.is_some_and(|assessment| assessment.meets(rules.live_video_min_criteria));
+        && !entry
+            .content
+            .live_video
+            .is_some_and(|assessment| assessment.meets(rules.live_video_min_criteria));
     let chain_state = ChainState {
         status: entry.status.clone(),
         drafted_by: entry.drafted_by,
@@ -720,11 +923,20 @@ pub async fn apply_decision(state: &AppState, user: &CurrentUser, id: i64, input
     let transition = domain::editorial::decide(
         chain,
         &chain_state,
-        ChainActor { user_id: user.user_id, role: user.role },
-        &Decision { step: input.step.clone(), kind, comment: comment.clone() },
+        ChainActor {
+            user_id: user.user_id,
+            role: user.role,
+        },
+        &Decision {
+            step: input.step.clone(),
+            kind,
+            comment: comment.clone(),
+        },
     )?;
     // Rules checked before anything is scheduled or published.
-    if kind == DecisionKind::Approve && matches!(step_kind, Some(StepKind::Drafting | StepKind::Publication)) {
+    if kind == DecisionKind::Approve
+        && matches!(step_kind, Some(StepKind::Drafting | StepKind::Publication))
+    {
         let (valid, checks) = entry_checks_json(&entry.content, rules);
         if !valid || entry.content.variants.is_empty() {
             let mut error = EditorialApiError::conflict(
@@ -753,8 +965,16 @@ pub async fn apply_decision(state: &AppState, user: &CurrentUser, id: i64, input
         publish: transition.publish,
     };
     let mut by = user.attribution();
-    by.rule = Some(if transition.publish { "R-42".to_owned() } else { "R-51".to_owned() });
-    Ok(state.store().record_decision(&by, &decision).await.map_err(EditorialApiError::from)?)
+    by.rule = Some(if transition.publish {
+        "R-42".to_owned()
+    } else {
+        "R-51".to_owned()
+    });
+    Ok(state
+        .store()
+        .record_decision(&by, &decision)
+        .await
+        .map_err(EditorialApiError::from)?)
 }
 
 async fn decide_step(
@@ -774,10 +994,20 @@ pub struct WithdrawInput {
 }
 
 /// Withdraws an entry for the signed-in person. Shared with the pages.
-pub async fn apply_withdrawal(state: &AppState, user: &CurrentUser, id: i64, comment: Option<String>) -> Result<StoredEntry, Refusal> {
+pub async fn apply_withdrawal(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    comment: Option<String>,
+) -> Result<StoredEntry, Refusal> {
     let (entry, _, rules) = load_entry(state, user, id).await?;
     let chain = rules.chain(entry.content.content_type);
-    let status = domain::editorial::withdraw(chain, &entry.status, user.role, user.may(state, Permission::ManageCalendar))?;
+    let status = domain::editorial::withdraw(
+        chain,
+        &entry.status,
+        user.role,
+        user.may(state, Permission::ManageCalendar),
+    )?;
     let decision = NewDecision {
         entry_id: entry.id,
         expected_status: entry.status.clone(),
@@ -793,7 +1023,11 @@ pub async fn apply_withdrawal(state: &AppState, user: &CurrentUser, id: i64, com
     };
     let mut by = user.attribution();
     by.rule = Some("R-53".to_owned());
-    Ok(state.store().record_decision(&by, &decision).await.map_err(EditorialApiError::from)?)
+    Ok(state
+        .store()
+        .record_decision(&by, &decision)
+        .await
+        .map_err(EditorialApiError::from)?)
 }
 
 async fn withdraw_entry(
@@ -808,11 +1042,18 @@ async fn withdraw_entry(
     Ok(Json(entry_json(&stored, rules)).into_response())
 }
 
-async fn entry_checks(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> ApiResult {
+async fn entry_checks(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> ApiResult {
     let (entry, _, rules) = load_entry(&state, &user, id).await?;
     require_calendar_reader(&state, &user)?;
     let (valid, checks) = entry_checks_json(&entry.content, rules);
-    Ok(Json(json!({"entry_id": entry.id.get(), "valid": valid, "variants": checks})).into_response())
+    Ok(
+        Json(json!({"entry_id": entry.id.get(), "valid": valid, "variants": checks}))
+            .into_response(),
+    )
 }
 
 // ------------------------------------------------------------------ postponement
@@ -850,23 +1091,46 @@ pub async fn propose_postponement(
 ) -> Result<Vec<domain::editorial::PlannedMove>, EditorialApiError> {
     let entries = state
         .store()
-        .list_entries(organisation_id, &EntryRange { from: None, to: None, include_unscheduled: false })
+        .list_entries(
+            organisation_id,
+            &EntryRange {
+                from: None,
+                to: None,
+                include_unscheduled: false,
+            },
+        )
         .await?;
     let mut scheduled = Vec::new();
-    for entry in entries.iter().filter(|e| !e.status.is_final() || ids.contains(&e.id)) {
-        let Some(at) = entry.content.scheduled_at else { continue };
+    for entry in entries
+        .iter()
+        .filter(|e| !e.status.is_final() || ids.contains(&e.id))
+    {
+        let Some(at) = entry.content.scheduled_at else {
+            continue;
+        };
         if entry.content.variants.is_empty() {
-            scheduled.push(ScheduledItem { entry_id: entry.id, account: "*".to_owned(), at });
+            scheduled.push(ScheduledItem {
+                entry_id: entry.id,
+                account: "*".to_owned(),
+                at,
+            });
         }
         for variant in &entry.content.variants {
-            scheduled.push(ScheduledItem { entry_id: entry.id, account: variant.network.as_str().to_owned(), at });
+            scheduled.push(ScheduledItem {
+                entry_id: entry.id,
+                account: variant.network.as_str().to_owned(),
+                at,
+            });
         }
     }
     // The planner keeps one item per entry: the first variant's network carries the entry;
     // spacing against the other networks of multi-network entries is checked through them.
     let mut per_entry: Vec<ScheduledItem> = Vec::new();
     for item in scheduled {
-        if !per_entry.iter().any(|existing| existing.entry_id == item.entry_id && existing.account == item.account) {
+        if !per_entry
+            .iter()
+            .any(|existing| existing.entry_id == item.entry_id && existing.account == item.account)
+        {
             per_entry.push(item);
         }
     }
@@ -874,11 +1138,20 @@ pub async fn propose_postponement(
     let calendar = domain::deadlines::business_calendar(profile, Vec::new())
         .map_err(|error| EditorialApiError::conflict("calendar_error", error.to_string()))?;
     // Plan each network's items, then merge: an entry on several networks takes the latest.
-    let networks: std::collections::BTreeSet<String> = per_entry.iter().map(|i| i.account.clone()).collect();
+    let networks: std::collections::BTreeSet<String> =
+        per_entry.iter().map(|i| i.account.clone()).collect();
     let mut proposed: BTreeMap<EntryId, (Timestamp, Timestamp)> = BTreeMap::new();
     for network in networks {
-        let items: Vec<ScheduledItem> = per_entry.iter().filter(|i| i.account == network).cloned().collect();
-        let to_move: Vec<EntryId> = ids.iter().copied().filter(|id| items.iter().any(|i| i.entry_id == *id)).collect();
+        let items: Vec<ScheduledItem> = per_entry
+            .iter()
+            .filter(|i| i.account == network)
+            .cloned()
+            .collect();
+        let to_move: Vec<EntryId> = ids
+            .iter()
+            .copied()
+            .filter(|id| items.iter().any(|i| i.entry_id == *id))
+            .collect();
         if to_move.is_empty() {
             continue;
         }
@@ -891,13 +1164,19 @@ pub async fn propose_postponement(
         let planned = domain::editorial::plan_postponement(&items, &request, &calendar)
             .map_err(|error| EditorialApiError::conflict(error.code(), error.to_string()))?;
         for planned_move in planned {
-            let slot = proposed.entry(planned_move.entry_id).or_insert((planned_move.from, planned_move.to));
+            let slot = proposed
+                .entry(planned_move.entry_id)
+                .or_insert((planned_move.from, planned_move.to));
             slot.1 = slot.1.max(planned_move.to);
         }
     }
     for id in ids {
         if let Some((from, to)) = proposed.get(id) {
-            moves.push(domain::editorial::PlannedMove { entry_id: *id, from: *from, to: *to });
+            moves.push(domain::editorial::PlannedMove {
+                entry_id: *id,
+                from: *from,
+                to: *to,
+            });
         }
     }
     moves.sort_by_key(|m| (m.from, m.entry_id));
@@ -920,12 +1199,21 @@ pub async fn confirm_postponement(
     moves: Vec<MoveInput>,
     reason: Option<String>,
 ) -> Result<Vec<StoredEntry>, Refusal> {
-    let reason = blank_to_none(reason).ok_or_else(|| EditorialApiError::bad_request("reason_required", "Indiquez la raison du report (p. ex. l'actualité urgente)."))?;
+    let reason = blank_to_none(reason).ok_or_else(|| {
+        EditorialApiError::bad_request(
+            "reason_required",
+            "Indiquez la raison du report (p. ex. l'actualité urgente).",
+        )
+    })?;
     let mut confirmed = Vec::with_capacity(moves.len());
     for m in moves {
         confirmed.push(ConfirmedMove {
             entry_id: EntryId::new(m.entry_id),
-            from: m.from.as_deref().map(|t| parse_time("from", t)).transpose()?,
+            from: m
+                .from
+                .as_deref()
+                .map(|t| parse_time("from", t))
+                .transpose()?,
             to: parse_time("to", &m.to)?,
         });
     }
@@ -933,7 +1221,13 @@ pub async fn confirm_postponement(
     by.rule = Some("R-53".to_owned());
     Ok(state
         .store()
-        .postpone_entries(&by, &user.organisation_id, &confirmed, &reason, user.user_id)
+        .postpone_entries(
+            &by,
+            &user.organisation_id,
+            &confirmed,
+            &reason,
+            user.user_id,
+        )
         .await
         .map_err(EditorialApiError::from)?)
 }
@@ -951,13 +1245,25 @@ async fn postpone_one(
         return Ok(Json(json!({"confirmed": true, "entries": moved.iter().map(|e| e.id.get()).collect::<Vec<_>>()})).into_response());
     }
     if entry.content.scheduled_at.is_none() {
-        return Err(EditorialApiError::conflict("not_scheduled", "Cette publication n'a pas de date à reporter.").into());
+        return Err(EditorialApiError::conflict(
+            "not_scheduled",
+            "Cette publication n'a pas de date à reporter.",
+        )
+        .into());
     }
     let not_before = match input.not_before.as_deref() {
         Some(text) => parse_time("not_before", text)?,
         None => Timestamp::now(),
     };
-    let moves = propose_postponement(&state, profile, &user.organisation_id, &[entry.id], not_before, input.spacing_minutes.unwrap_or(60)).await?;
+    let moves = propose_postponement(
+        &state,
+        profile,
+        &user.organisation_id,
+        &[entry.id],
+        not_before,
+        input.spacing_minutes.unwrap_or(60),
+    )
+    .await?;
     Ok(Json(json!({"confirmed": false, "moves": moves_json(&moves)})).into_response())
 }
 
@@ -974,20 +1280,43 @@ async fn postpone_period(
         return Ok(Json(json!({"confirmed": true, "entries": moved.iter().map(|e| e.id.get()).collect::<Vec<_>>()})).into_response());
     }
     let (Some(from), Some(to)) = (input.from.as_deref(), input.to.as_deref()) else {
-        return Err(EditorialApiError::bad_request("period_required", "Indiquez la période à libérer (« from » et « to »).").into());
+        return Err(EditorialApiError::bad_request(
+            "period_required",
+            "Indiquez la période à libérer (« from » et « to »).",
+        )
+        .into());
     };
     let (from, to) = (parse_time("from", from)?, parse_time("to", to)?);
     let entries = state
         .store()
-        .list_entries(&user.organisation_id, &EntryRange { from: Some(from), to: Some(to), include_unscheduled: false })
+        .list_entries(
+            &user.organisation_id,
+            &EntryRange {
+                from: Some(from),
+                to: Some(to),
+                include_unscheduled: false,
+            },
+        )
         .await
         .map_err(EditorialApiError::from)?;
-    let ids: Vec<EntryId> = entries.iter().filter(|e| !e.status.is_final()).map(|e| e.id).collect();
+    let ids: Vec<EntryId> = entries
+        .iter()
+        .filter(|e| !e.status.is_final())
+        .map(|e| e.id)
+        .collect();
     let not_before = match input.not_before.as_deref() {
         Some(text) => parse_time("not_before", text)?,
         None => to,
     };
-    let moves = propose_postponement(&state, profile, &user.organisation_id, &ids, not_before, input.spacing_minutes.unwrap_or(60)).await?;
+    let moves = propose_postponement(
+        &state,
+        profile,
+        &user.organisation_id,
+        &ids,
+        not_before,
+        input.spacing_minutes.unwrap_or(60),
+    )
+    .await?;
     Ok(Json(json!({"confirmed": false, "moves": moves_json(&moves)})).into_response())
 }
 
@@ -1002,7 +1331,11 @@ pub struct PressReleaseInput {
 
 /// The variants proposed from a press release: title on X, lead on Facebook, link.
 pub fn press_release_variants(input: &PressReleaseInput) -> Result<Value, EditorialApiError> {
-    let url = input.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let url = input
+        .url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty());
     let release = match (&input.html, &input.text) {
         (Some(html), None) => publishing::parse_press_release_html(html, url),
         (None, Some(text)) => publishing::parse_press_release_text(text).map(|mut release| {
@@ -1012,7 +1345,10 @@ pub fn press_release_variants(input: &PressReleaseInput) -> Result<Value, Editor
             release
         }),
         _ => {
-            return Err(EditorialApiError::bad_request("html_or_text", "Fournissez « html » ou « text » (un seul des deux)."));
+            return Err(EditorialApiError::bad_request(
+                "html_or_text",
+                "Fournissez « html » ou « text » (un seul des deux).",
+            ));
         }
     }
     .map_err(|error| EditorialApiError::bad_request(error.code(), error.message_fr()))?;
@@ -1051,30 +1387,63 @@ async fn import_press_release(
 
 /// The iCalendar of an organisation's scheduled entries (withdrawn and refused ones left
 /// out). `base_url` makes each event link back to its entry's page when given.
-pub fn build_calendar_ics(profile: &Profile, entries: &[StoredEntry], base_url: Option<&str>, now: Timestamp) -> String {
+pub fn build_calendar_ics(
+    profile: &Profile,
+    entries: &[StoredEntry],
+    base_url: Option<&str>,
+    now: Timestamp,
+) -> String {
     let rules = profile.editorial();
     let events: Vec<CalendarEvent> = entries
         .iter()
-        .filter(|entry| matches!(entry.status, EntryStatus::AtStep { .. } | EntryStatus::Published))
+        .filter(|entry| {
+            matches!(
+                entry.status,
+                EntryStatus::AtStep { .. } | EntryStatus::Published
+            )
+        })
         .filter_map(|entry| {
             let start = entry.content.scheduled_at?;
-            let status = rules.map(|r| entry.status.label_fr(r.chain(entry.content.content_type))).unwrap_or_default();
-            let networks: Vec<&str> = entry.content.variants.iter().map(|v| v.network.as_str()).collect();
+            let status = rules
+                .map(|r| entry.status.label_fr(r.chain(entry.content.content_type)))
+                .unwrap_or_default();
+            let networks: Vec<&str> = entry
+                .content
+                .variants
+                .iter()
+                .map(|v| v.network.as_str())
+                .collect();
             let mut description = format!("{status}\n");
             for variant in &entry.content.variants {
                 description.push_str(&format!("{} : {}\n", variant.network, variant.full_text()));
             }
             Some(CalendarEvent {
-                uid: format!("entry-{}@{}.balise", entry.id, entry.content.organisation_id),
+                uid: format!(
+                    "entry-{}@{}.balise",
+                    entry.id, entry.content.organisation_id
+                ),
                 start,
                 duration: SignedDuration::from_mins(15),
                 summary: format!("[{}] {}", networks.join(", "), entry.content.title),
                 description,
-                url: base_url.map(|base| format!("{}/calendrier/publications/{}", base.trim_end_matches('/'), entry.id)),
+                url: base_url.map(|base| {
+                    format!(
+                        "{}/calendrier/publications/{}",
+                        base.trim_end_matches('/'),
+                        entry.id
+                    )
+                }),
             })
         })
         .collect();
-    domain::editorial::calendar_to_ics(&format!("{} — calendrier de contenus", profile.identity().abbreviation), &events, now)
+    domain::editorial::calendar_to_ics(
+        &format!(
+            "{} — calendrier de contenus",
+            profile.identity().abbreviation
+        ),
+        &events,
+        now,
+    )
 }
 
 /// The CSV export with Annexe 5's columns.
@@ -1084,7 +1453,11 @@ pub fn build_calendar_csv(profile: &Profile, entries: &[StoredEntry]) -> String 
         .map(|entry| {
             let status = profile
                 .editorial()
-                .map(|rules| entry.status.label_fr(rules.chain(entry.content.content_type)))
+                .map(|rules| {
+                    entry
+                        .status
+                        .label_fr(rules.chain(entry.content.content_type))
+                })
                 .unwrap_or_else(|| entry.status.code().to_owned());
             (entry.content.clone(), status)
         })
@@ -1092,19 +1465,37 @@ pub fn build_calendar_csv(profile: &Profile, entries: &[StoredEntry]) -> String 
     domain::editorial::entries_to_csv(&rows, profile.time_zone())
 }
 
-async fn create_calendar_token(State(state): State<AppState>, user: CurrentUser, Path(organisation): Path<String>) -> ApiResult {
+async fn create_calendar_token(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(organisation): Path<String>,
+) -> ApiResult {
     organisation_rules(&state, &user, &organisation)?;
     require_calendar_reader(&state, &user)?;
-    let secret = crate::auth::secrets::random_token()
-        .map_err(|error| EditorialApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "random_failed", error.to_string()))?;
+    let secret = crate::auth::secrets::random_token().map_err(|error| {
+        EditorialApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "random_failed",
+            error.to_string(),
+        )
+    })?;
     let hash = crate::auth::secrets::token_hash(&secret);
     state
         .store()
-        .create_feed_token(&user.attribution(), user.user_id, &user.organisation_id, &hash)
+        .create_feed_token(
+            &user.attribution(),
+            user.user_id,
+            &user.organisation_id,
+            &hash,
+        )
         .await
         .map_err(EditorialApiError::from)?;
     let path = format!("/api/v1/organisations/{organisation}/calendar.ics?token={secret}");
-    Ok((StatusCode::CREATED, Json(json!({"token": secret, "path": path}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": secret, "path": path})),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -1121,8 +1512,18 @@ async fn calendar_ics(
 ) -> Result<Response, EditorialApiError> {
     // A feed address is a secret: without a valid token it does not exist (404), which also
     // keeps calendar clients from prompting for a password they could not give.
-    let refused = || EditorialApiError::new(StatusCode::NOT_FOUND, "feed_token_invalid", "Jeton d'abonnement absent, inconnu ou révoqué.");
-    let token = query.token.as_deref().filter(|t| !t.is_empty()).ok_or_else(refused)?;
+    let refused = || {
+        EditorialApiError::new(
+            StatusCode::NOT_FOUND,
+            "feed_token_invalid",
+            "Jeton d'abonnement absent, inconnu ou révoqué.",
+        )
+    };
+    let token = query
+        .token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(refused)?;
     let (user_id, organisation_id) = state
         .store()
         .find_feed_token(&crate::auth::secrets::token_hash(token))
@@ -1131,35 +1532,61 @@ async fn calendar_ics(
     if organisation_id.as_str() != organisation {
         return Err(refused());
     }
-    let entry = state.organisation(&organisation).ok_or_else(|| EditorialApiError::not_found("Organisme introuvable."))?;
+    let entry = state
+        .organisation(&organisation)
+        .ok_or_else(|| EditorialApiError::not_found("Organisme introuvable."))?;
     tracing::debug!(user = %user_id, "calendar feed read");
     let entries = state
         .store()
-        .list_entries(&organisation_id, &EntryRange { from: None, to: None, include_unscheduled: false })
+        .list_entries(
+            &organisation_id,
+            &EntryRange {
+                from: None,
+                to: None,
+                include_unscheduled: false,
+            },
+        )
         .await?;
     let body = build_calendar_ics(&entry.profile, &entries, None, Timestamp::now());
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "inline; filename=\"calendrier.ics\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "inline; filename=\"calendrier.ics\"",
+            ),
         ],
         body,
     )
         .into_response())
 }
 
-async fn calendar_csv(State(state): State<AppState>, user: CurrentUser, Path(organisation): Path<String>) -> ApiResult {
+async fn calendar_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(organisation): Path<String>,
+) -> ApiResult {
     let (profile, _) = organisation_rules(&state, &user, &organisation)?;
     require_calendar_reader(&state, &user)?;
     let entries = state
         .store()
-        .list_entries(&user.organisation_id, &EntryRange { from: None, to: None, include_unscheduled: true })
+        .list_entries(
+            &user.organisation_id,
+            &EntryRange {
+                from: None,
+                to: None,
+                include_unscheduled: true,
+            },
+        )
         .await
         .map_err(EditorialApiError::from)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"calendrier.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"calendrier.csv\"",
+            ),
         ],
         build_calendar_csv(profile, &entries),
     )

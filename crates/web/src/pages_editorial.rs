@@ -24,7 +24,8 @@ use store::editorial::{EntryRange, StoredEntry};
 
 use crate::AppState;
 use crate::api_editorial::{
-    self, DecisionInput, EntryFilter, EntryInput, ImageInput, MoveInput, Refusal, VariantInput, VideoInput,
+    self, DecisionInput, EntryFilter, EntryInput, ImageInput, MoveInput, Refusal, VariantInput,
+    VideoInput,
 };
 use crate::auth::{AuthError, CsrfForm, CurrentUser, Surface};
 use crate::i18n::Lang;
@@ -34,12 +35,21 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/calendrier", get(calendar_page))
         .route("/calendrier/approbations", get(approvals_page))
-        .route("/calendrier/nouvelle", get(new_entry_page).post(create_entry))
+        .route(
+            "/calendrier/nouvelle",
+            get(new_entry_page).post(create_entry),
+        )
         .route("/calendrier/publications/{id}", get(entry_page))
         .route("/calendrier/publications/{id}/decision", post(decide))
         .route("/calendrier/publications/{id}/retrait", post(withdraw))
-        .route("/calendrier/publications/{id}/report", post(propose_postponement))
-        .route("/calendrier/publications/{id}/report/confirmation", post(confirm_postponement))
+        .route(
+            "/calendrier/publications/{id}/report",
+            post(propose_postponement),
+        )
+        .route(
+            "/calendrier/publications/{id}/report/confirmation",
+            post(confirm_postponement),
+        )
         .route("/calendrier/abonnement", post(subscribe))
 }
 
@@ -49,8 +59,16 @@ pub fn router() -> Router<AppState> {
 const STRINGS: &[(&str, &str, &str)] = &[
     ("title", "Calendrier de contenus", "Editorial calendar"),
     ("approvals", "Mes approbations", "My approvals"),
-    ("approvals_intro", "Les publications qui attendent une étape que votre rôle porte.", "Entries waiting at a step your role carries."),
-    ("approvals_none", "Aucune publication n'attend votre décision.", "No entry is waiting for your decision."),
+    (
+        "approvals_intro",
+        "Les publications qui attendent une étape que votre rôle porte.",
+        "Entries waiting at a step your role carries.",
+    ),
+    (
+        "approvals_none",
+        "Aucune publication n'attend votre décision.",
+        "No entry is waiting for your decision.",
+    ),
     ("new", "Nouvelle publication", "New entry"),
     ("month", "Mois", "Month"),
     ("week", "Semaine", "Week"),
@@ -59,7 +77,11 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("filters", "Filtres", "Filters"),
     ("network", "Réseau", "Network"),
     ("sector", "Secteur", "Sector"),
-    ("campaign", "Plan de communication ou campagne", "Communications plan or campaign"),
+    (
+        "campaign",
+        "Plan de communication ou campagne",
+        "Communications plan or campaign",
+    ),
     ("step", "Étape", "Step"),
     ("any", "Tous", "Any"),
     ("apply", "Appliquer", "Apply"),
@@ -69,20 +91,52 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("entry_title", "Titre", "Title"),
     ("networks", "Réseaux", "Networks"),
     ("status", "État", "Status"),
-    ("none", "Aucune publication dans cette période.", "No entry in this period."),
+    (
+        "none",
+        "Aucune publication dans cette période.",
+        "No entry in this period.",
+    ),
     ("unscheduled", "Sans date", "Not scheduled"),
-    ("export_csv", "Exporter en CSV (colonnes de l'annexe 5)", "Export as CSV (Annexe 5 columns)"),
-    ("subscribe", "Obtenir une adresse d'abonnement (Outlook)", "Get a subscription address (Outlook)"),
-    ("subscription", "Adresse d'abonnement", "Subscription address"),
-    ("subscription_intro", "Ajoutez cette adresse comme calendrier Internet dans Outlook. Elle est personnelle : ne la partagez pas. Elle n'est montrée qu'une fois.", "Add this address as an Internet calendar in Outlook. It is personal: do not share it. It is shown only once."),
+    (
+        "export_csv",
+        "Exporter en CSV (colonnes de l'annexe 5)",
+        "Export as CSV (Annexe 5 columns)",
+    ),
+    (
+        "subscribe",
+        "Obtenir une adresse d'abonnement (Outlook)",
+        "Get a subscription address (Outlook)",
+    ),
+    (
+        "subscription",
+        "Adresse d'abonnement",
+        "Subscription address",
+    ),
+    (
+        "subscription_intro",
+        "Ajoutez cette adresse comme calendrier Internet dans Outlook. Elle est personnelle : ne la partagez pas. Elle n'est montrée qu'une fois.",
+        "Add this address as an Internet calendar in Outlook. It is personal: do not share it. It is shown only once.",
+    ),
     ("variants", "Variantes par réseau", "Variants per network"),
     ("message", "Message et mots-clics", "Message and hashtags"),
     ("link", "Lien et balises UTM", "Link and UTM tags"),
-    ("media", "Image et texte alternatif / vidéo et sous-titres", "Image and alternative text / video and subtitles"),
+    (
+        "media",
+        "Image et texte alternatif / vidéo et sous-titres",
+        "Image and alternative text / video and subtitles",
+    ),
     ("mentions", "Mentions", "Mentions"),
-    ("tone", "Ton à adopter (annexe 1)", "Tone to adopt (Annexe 1)"),
+    (
+        "tone",
+        "Ton à adopter (annexe 1)",
+        "Tone to adopt (Annexe 1)",
+    ),
     ("checks", "Vérifications", "Checks"),
-    ("checks_ok", "Conforme aux règles du réseau", "Meets the network's rules"),
+    (
+        "checks_ok",
+        "Conforme aux règles du réseau",
+        "Meets the network's rules",
+    ),
     ("length", "Longueur", "Length"),
     ("chain", "Chaîne d'approbation", "Approval chain"),
     ("carriers", "Porteurs", "Carriers"),
@@ -96,17 +150,45 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("when", "Moment", "When"),
     ("decision", "Décision", "Decision"),
     ("comment", "Commentaire (facultatif)", "Comment (optional)"),
-    ("approve", "Approuver (passer à l'étape suivante)", "Approve (go to the next step)"),
-    ("request_changes", "Demander des modifications (retour à la rédaction)", "Request changes (back to drafting)"),
+    (
+        "approve",
+        "Approuver (passer à l'étape suivante)",
+        "Approve (go to the next step)",
+    ),
+    (
+        "request_changes",
+        "Demander des modifications (retour à la rédaction)",
+        "Request changes (back to drafting)",
+    ),
     ("refuse", "Refuser", "Refuse"),
-    ("submit_decision", "Enregistrer la décision", "Record the decision"),
+    (
+        "submit_decision",
+        "Enregistrer la décision",
+        "Record the decision",
+    ),
     ("withdraw", "Retirer la publication", "Withdraw the entry"),
-    ("withdraw_intro", "Le secteur peut changer d'avis jusqu'à la diffusion.", "The sector may change its mind until publication."),
+    (
+        "withdraw_intro",
+        "Le secteur peut changer d'avis jusqu'à la diffusion.",
+        "The sector may change its mind until publication.",
+    ),
     ("postpone", "Reporter", "Postpone"),
-    ("postpone_intro", "Proposer un nouveau moment, dans les heures d'ouverture, en gardant l'espacement entre les publications d'un même réseau.", "Propose a new time, within business hours, keeping the spacing between posts on one network."),
+    (
+        "postpone_intro",
+        "Proposer un nouveau moment, dans les heures d'ouverture, en gardant l'espacement entre les publications d'un même réseau.",
+        "Propose a new time, within business hours, keeping the spacing between posts on one network.",
+    ),
     ("not_before", "Pas avant", "Not before"),
-    ("spacing", "Espacement minimal (minutes)", "Minimum spacing (minutes)"),
-    ("propose", "Proposer les nouveaux moments", "Propose new times"),
+    (
+        "spacing",
+        "Espacement minimal (minutes)",
+        "Minimum spacing (minutes)",
+    ),
+    (
+        "propose",
+        "Proposer les nouveaux moments",
+        "Propose new times",
+    ),
     ("proposal", "Moments proposés", "Proposed times"),
     ("from", "Moment actuel", "Current time"),
     ("to", "Moment proposé", "Proposed time"),
@@ -116,21 +198,61 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("content_type", "Type de contenu", "Content type"),
     ("budget", "Budget", "Budget"),
     ("geolocation", "Géolocalisation", "Geolocation"),
-    ("documentation", "Documentation (au plus une page)", "Documentation (one page at most)"),
-    ("external", "Validation externe consignée pour", "External validation recorded for"),
+    (
+        "documentation",
+        "Documentation (au plus une page)",
+        "Documentation (one page at most)",
+    ),
+    (
+        "external",
+        "Validation externe consignée pour",
+        "External validation recorded for",
+    ),
     ("create", "Créer la publication", "Create the entry"),
-    ("hashtags", "Mots-clics (séparés par des espaces)", "Hashtags (separated by spaces)"),
+    (
+        "hashtags",
+        "Mots-clics (séparés par des espaces)",
+        "Hashtags (separated by spaces)",
+    ),
     ("image", "Image (nom du fichier)", "Image (file name)"),
-    ("alt_text", "Texte alternatif de l'image", "Image alternative text"),
-    ("optional", "Laissez vide le réseau qui n'a pas de variante.", "Leave empty a network without a variant."),
-    ("documentation_help", "Au plus 3 000 caractères et 500 mots.", "At most 3,000 characters and 500 words."),
+    (
+        "alt_text",
+        "Texte alternatif de l'image",
+        "Image alternative text",
+    ),
+    (
+        "optional",
+        "Laissez vide le réseau qui n'a pas de variante.",
+        "Leave empty a network without a variant.",
+    ),
+    (
+        "documentation_help",
+        "Au plus 3 000 caractères et 500 mots.",
+        "At most 3,000 characters and 500 words.",
+    ),
     ("time_zone", "Heure de l'organisme", "Organisation's time"),
     ("video", "Vidéo (nom du fichier)", "Video (file name)"),
-    ("subtitles", "La vidéo est sous-titrée", "The video has subtitles"),
+    (
+        "subtitles",
+        "La vidéo est sous-titrée",
+        "The video has subtitles",
+    ),
     ("live", "Diffusion en direct", "Live broadcast"),
-    ("live_criteria", "Critères d'un direct (annexe 6) : cochez ceux qui sont satisfaits; il en faut une majorité", "Live video criteria (Annexe 6): tick those met; a majority is needed"),
-    ("live_video", "Critères du direct satisfaits", "Live video criteria met"),
-    ("already_validated", "Déclinaison d'un contenu déjà validé (l'étape de validation externe est sautée)", "Variant of content already validated (the external validation step is skipped)"),
+    (
+        "live_criteria",
+        "Critères d'un direct (annexe 6) : cochez ceux qui sont satisfaits; il en faut une majorité",
+        "Live video criteria (Annexe 6): tick those met; a majority is needed",
+    ),
+    (
+        "live_video",
+        "Critères du direct satisfaits",
+        "Live video criteria met",
+    ),
+    (
+        "already_validated",
+        "Déclinaison d'un contenu déjà validé (l'étape de validation externe est sautée)",
+        "Variant of content already validated (the external validation step is skipped)",
+    ),
 ];
 
 /// This page's strings in one language.
@@ -155,19 +277,24 @@ fn refusal(error: Refusal) -> PageError {
     match error {
         Refusal::Auth(error) => PageError::Auth(error),
         Refusal::Api(error) => match error.status().as_u16() {
-            403 => PageError::Auth(AuthError::forbidden(Surface::Page, error.message().to_owned())),
+            403 => PageError::Auth(AuthError::forbidden(
+                Surface::Page,
+                error.message().to_owned(),
+            )),
             404 => PageError::NotFound,
             _ => PageError::BadRequest(error.message().to_owned()),
         },
     }
 }
 
-fn rules_of(state: &AppState, user: &CurrentUser) -> Result<(std::sync::Arc<Profile>, EditorialRules), PageError> {
+fn rules_of(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<(std::sync::Arc<Profile>, EditorialRules), PageError> {
     let profile = crate::pages::profile_of(state, user)?;
-    let rules = profile
-        .editorial()
-        .cloned()
-        .ok_or_else(|| PageError::BadRequest("Le profil de l'organisme n'a pas de section [editorial].".to_owned()))?;
+    let rules = profile.editorial().cloned().ok_or_else(|| {
+        PageError::BadRequest("Le profil de l'organisme n'a pas de section [editorial].".to_owned())
+    })?;
     Ok((profile, rules))
 }
 
@@ -184,10 +311,11 @@ fn local_text(profile: &Profile, at: Option<Timestamp>, texts: Texts) -> String 
 
 /// A `datetime-local` value (`2026-06-02T10:00`) read in the organisation's time zone.
 fn parse_local(profile: &Profile, text: &str) -> Result<Timestamp, PageError> {
-    let civil: DateTime = text
-        .trim()
-        .parse()
-        .map_err(|_| PageError::BadRequest(format!("Date et heure invalides : « {text} » (AAAA-MM-JJTHH:MM attendu).")))?;
+    let civil: DateTime = text.trim().parse().map_err(|_| {
+        PageError::BadRequest(format!(
+            "Date et heure invalides : « {text} » (AAAA-MM-JJTHH:MM attendu)."
+        ))
+    })?;
     civil
         .to_zoned(profile.time_zone().clone())
         .map(|zoned| zoned.timestamp())
@@ -223,7 +351,15 @@ fn may_see(state: &AppState, user: &CurrentUser) -> bool {
 }
 
 fn require_reader(state: &AppState, user: &CurrentUser) -> Result<(), PageError> {
-    if may_see(state, user) { Ok(()) } else { Err(user.require(state, Permission::ManageCalendar).err().map(PageError::Auth).unwrap_or(PageError::NotFound)) }
+    if may_see(state, user) {
+        Ok(())
+    } else {
+        Err(user
+            .require(state, Permission::ManageCalendar)
+            .err()
+            .map(PageError::Auth)
+            .unwrap_or(PageError::NotFound))
+    }
 }
 
 /// One entry as a row of the calendar views.
@@ -238,14 +374,31 @@ pub(crate) struct EntryRow {
     pub campaign: String,
 }
 
-fn entry_row(profile: &Profile, rules: &EditorialRules, entry: &StoredEntry, texts: Texts) -> EntryRow {
+fn entry_row(
+    profile: &Profile,
+    rules: &EditorialRules,
+    entry: &StoredEntry,
+    texts: Texts,
+) -> EntryRow {
     EntryRow {
         id: entry.id.get(),
         when: local_text(profile, entry.content.scheduled_at, texts),
-        time: entry.content.scheduled_at.map(|at| local(profile, at).strftime("%H:%M").to_string()).unwrap_or_default(),
+        time: entry
+            .content
+            .scheduled_at
+            .map(|at| local(profile, at).strftime("%H:%M").to_string())
+            .unwrap_or_default(),
         title: entry.content.title.clone(),
-        networks: entry.content.variants.iter().map(|v| v.network.to_string()).collect::<Vec<_>>().join(", "),
-        status: entry.status.label_fr(rules.chain(entry.content.content_type)),
+        networks: entry
+            .content
+            .variants
+            .iter()
+            .map(|v| v.network.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        status: entry
+            .status
+            .label_fr(rules.chain(entry.content.content_type)),
         sector: entry.content.sector.clone().unwrap_or_default(),
         campaign: entry.content.campaign.clone().unwrap_or_default(),
     }
@@ -299,19 +452,67 @@ pub(crate) struct CalendarPage {
     blog_warning: Option<String>,
 }
 
-const WEEKDAYS_FR: [&str; 7] = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"];
-const WEEKDAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
-const MONTHS_FR: [&str; 12] = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
-const MONTHS_EN: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const WEEKDAYS_FR: [&str; 7] = [
+    "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 fn monday_of(date: Date) -> Date {
     let offset = i64::from(date.weekday().to_monday_zero_offset());
     date.checked_sub(offset.days()).unwrap_or(date)
 }
 
-fn choices(values: impl IntoIterator<Item = (String, String)>, selected: Option<&str>, texts: Texts) -> Vec<Choice> {
-    let mut out = vec![Choice { value: String::new(), label: texts.t("any").to_owned(), selected: selected.is_none_or(str::is_empty) }];
-    out.extend(values.into_iter().map(|(value, label)| Choice { selected: selected == Some(value.as_str()), value, label }));
+fn choices(
+    values: impl IntoIterator<Item = (String, String)>,
+    selected: Option<&str>,
+    texts: Texts,
+) -> Vec<Choice> {
+    let mut out = vec![Choice {
+        value: String::new(),
+        label: texts.t("any").to_owned(),
+        selected: selected.is_none_or(str::is_empty),
+    }];
+    out.extend(values.into_iter().map(|(value, label)| Choice {
+        selected: selected == Some(value.as_str()),
+        value,
+        label,
+    }));
     out
 }
 
@@ -330,22 +531,46 @@ async fn calendar_page(
         Some("liste") => "liste",
         _ => "mois",
     };
-    let today = Timestamp::now().to_zoned(profile.time_zone().clone()).date();
-    let anchor = query.date.as_deref().and_then(|d| d.parse::<Date>().ok()).unwrap_or(today);
+    let today = Timestamp::now()
+        .to_zoned(profile.time_zone().clone())
+        .date();
+    let anchor = query
+        .date
+        .as_deref()
+        .and_then(|d| d.parse::<Date>().ok())
+        .unwrap_or(today);
     let (start, end, previous, next) = match view {
         "semaine" => {
             let monday = monday_of(anchor);
             let next_monday = monday.checked_add(7.days()).unwrap_or(monday);
-            (monday, next_monday, monday.checked_sub(7.days()).unwrap_or(monday), next_monday)
+            (
+                monday,
+                next_monday,
+                monday.checked_sub(7.days()).unwrap_or(monday),
+                next_monday,
+            )
         }
         _ => {
             let first = anchor.first_of_month();
             let next_first = first.checked_add(1.month()).unwrap_or(first);
-            (first, next_first, first.checked_sub(1.month()).unwrap_or(first), next_first)
+            (
+                first,
+                next_first,
+                first.checked_sub(1.month()).unwrap_or(first),
+                next_first,
+            )
         }
     };
-    let to_instant = |date: Date| date.to_zoned(profile.time_zone().clone()).map(|z| z.timestamp()).ok();
-    let range = EntryRange { from: to_instant(start), to: to_instant(end), include_unscheduled: view == "liste" };
+    let to_instant = |date: Date| {
+        date.to_zoned(profile.time_zone().clone())
+            .map(|z| z.timestamp())
+            .ok()
+    };
+    let range = EntryRange {
+        from: to_instant(start),
+        to: to_instant(end),
+        include_unscheduled: view == "liste",
+    };
     let filter = EntryFilter {
         from: None,
         to: None,
@@ -365,7 +590,14 @@ async fn calendar_page(
         Some(_) => {
             let everything = state
                 .store()
-                .list_entries(&user.organisation_id, &EntryRange { from: None, to: None, include_unscheduled: true })
+                .list_entries(
+                    &user.organisation_id,
+                    &EntryRange {
+                        from: None,
+                        to: None,
+                        include_unscheduled: true,
+                    },
+                )
                 .await?;
             api_editorial::blog_warning(&profile, &everything, Timestamp::now())
         }
@@ -376,13 +608,24 @@ async fn calendar_page(
     for entry in &entries {
         let row = entry_row(&profile, &rules, entry, texts);
         if let Some(at) = entry.content.scheduled_at {
-            by_day.entry(local(&profile, at).date()).or_default().push(entry_row(&profile, &rules, entry, texts));
+            by_day
+                .entry(local(&profile, at).date())
+                .or_default()
+                .push(entry_row(&profile, &rules, entry, texts));
         }
         rows.push(row);
     }
     let day_label = |date: Date| {
-        let names = if lang.is_en() { WEEKDAYS_EN } else { WEEKDAYS_FR };
-        format!("{} {}", names[date.weekday().to_monday_zero_offset() as usize], date.day())
+        let names = if lang.is_en() {
+            WEEKDAYS_EN
+        } else {
+            WEEKDAYS_FR
+        };
+        format!(
+            "{} {}",
+            names[date.weekday().to_monday_zero_offset() as usize],
+            date.day()
+        )
     };
     let mut weeks = Vec::new();
     let mut days = Vec::new();
@@ -395,7 +638,11 @@ async fn calendar_page(
                 week.push(DayCell {
                     label: date.day().to_string(),
                     in_period: date >= start && date < end,
-                    entries: if date >= start && date < end { by_day.remove(&date).unwrap_or_default() } else { Vec::new() },
+                    entries: if date >= start && date < end {
+                        by_day.remove(&date).unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    },
                 });
             }
             weeks.push(week);
@@ -404,22 +651,41 @@ async fn calendar_page(
     } else if view == "semaine" {
         for offset in 0..7 {
             let date = start.checked_add(offset.days()).unwrap_or(start);
-            days.push(DayCell { label: day_label(date), in_period: true, entries: by_day.remove(&date).unwrap_or_default() });
+            days.push(DayCell {
+                label: day_label(date),
+                in_period: true,
+                entries: by_day.remove(&date).unwrap_or_default(),
+            });
         }
     }
     let months = if lang.is_en() { MONTHS_EN } else { MONTHS_FR };
     let period_label = match view {
         "semaine" => format!("{} – {}", start, end.checked_sub(1.day()).unwrap_or(end)),
-        _ => format!("{} {}", months[usize::from(start.month().unsigned_abs()).saturating_sub(1) % 12], start.year()),
+        _ => format!(
+            "{} {}",
+            months[usize::from(start.month().unsigned_abs()).saturating_sub(1) % 12],
+            start.year()
+        ),
     };
     let keep = |date: Date| {
-        let mut pairs = vec![("vue".to_owned(), view.to_owned()), ("date".to_owned(), date.to_string())];
-        for (key, value) in [("reseau", &query.reseau), ("secteur", &query.secteur), ("campagne", &query.campagne), ("etape", &query.etape)] {
+        let mut pairs = vec![
+            ("vue".to_owned(), view.to_owned()),
+            ("date".to_owned(), date.to_string()),
+        ];
+        for (key, value) in [
+            ("reseau", &query.reseau),
+            ("secteur", &query.secteur),
+            ("campagne", &query.campagne),
+            ("etape", &query.etape),
+        ] {
             if let Some(value) = value.as_ref().filter(|v| !v.is_empty()) {
                 pairs.push((key.to_owned(), value.clone()));
             }
         }
-        format!("/calendrier?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+        format!(
+            "/calendrier?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
     };
     let mut step_values: Vec<(String, String)> = Vec::new();
     for chain in &rules.chains {
@@ -434,8 +700,13 @@ async fn calendar_page(
         ("withdrawn".to_owned(), "Retirée".to_owned()),
         ("refused".to_owned(), "Refusée".to_owned()),
     ]);
-    let network_values = publishing::Network::ALL.iter().map(|n| (n.id().to_owned(), n.display_name().to_owned()));
-    let sector_values = profile.sectors().iter().map(|s| (s.id.clone(), s.name.clone()));
+    let network_values = publishing::Network::ALL
+        .iter()
+        .map(|n| (n.id().to_owned(), n.display_name().to_owned()));
+    let sector_values = profile
+        .sectors()
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()));
     Ok(CalendarPage {
         layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("title").to_owned()),
         x: texts,
@@ -448,13 +719,21 @@ async fn calendar_page(
         sectors: choices(sector_values, query.secteur.as_deref(), texts),
         steps: choices(step_values, query.etape.as_deref(), texts),
         campaign: query.campagne.clone().unwrap_or_default(),
-        weekday_names: if lang.is_en() { WEEKDAYS_EN.to_vec() } else { WEEKDAYS_FR.to_vec() },
+        weekday_names: if lang.is_en() {
+            WEEKDAYS_EN.to_vec()
+        } else {
+            WEEKDAYS_FR.to_vec()
+        },
         weeks,
         days,
         rows,
-        csv_href: format!("/api/v1/organisations/{}/calendar.csv", user.organisation_id),
+        csv_href: format!(
+            "/api/v1/organisations/{}/calendar.csv",
+            user.organisation_id
+        ),
         csrf: user.csrf_token.clone().unwrap_or_default(),
-        may_create: user.may(&state, Permission::SuggestPublication) || user.may(&state, Permission::DraftPublication),
+        may_create: user.may(&state, Permission::SuggestPublication)
+            || user.may(&state, Permission::DraftPublication),
         blog_warning,
     })
 }
@@ -469,25 +748,50 @@ pub(crate) struct ApprovalsPage {
     rows: Vec<EntryRow>,
 }
 
-async fn approvals_page(State(state): State<AppState>, user: CurrentUser, lang: Lang, uri: Uri) -> Result<ApprovalsPage, PageError> {
+async fn approvals_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+) -> Result<ApprovalsPage, PageError> {
     require_reader(&state, &user)?;
     let (profile, rules) = rules_of(&state, &user)?;
     let texts = Texts { lang };
     let entries = state
         .store()
-        .list_entries(&user.organisation_id, &EntryRange { from: None, to: None, include_unscheduled: true })
+        .list_entries(
+            &user.organisation_id,
+            &EntryRange {
+                from: None,
+                to: None,
+                include_unscheduled: true,
+            },
+        )
         .await?;
     let rows = entries
         .iter()
         .filter(|entry| {
             let chain = rules.chain(entry.content.content_type);
-            let Some(step) = entry.status.step().and_then(|id| chain.step(id)) else { return false };
+            let Some(step) = entry.status.step().and_then(|id| chain.step(id)) else {
+                return false;
+            };
             let judges = matches!(step.kind, StepKind::Approval | StepKind::Validation);
-            step.carriers.contains(&user.role) && !(judges && entry.drafted_by == Some(user.user_id))
+            step.carriers.contains(&user.role)
+                && !(judges && entry.drafted_by == Some(user.user_id))
         })
         .map(|entry| entry_row(&profile, &rules, entry, texts))
         .collect();
-    Ok(ApprovalsPage { layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("approvals").to_owned()), x: texts, rows })
+    Ok(ApprovalsPage {
+        layout: Layout::new(
+            &state,
+            lang,
+            Some(&user),
+            &uri,
+            texts.t("approvals").to_owned(),
+        ),
+        x: texts,
+        rows,
+    })
 }
 
 // ------------------------------------------------------------------ new entry
@@ -498,10 +802,19 @@ pub(crate) struct NetworkField {
 }
 
 const FORM_NETWORKS: [NetworkField; 4] = [
-    NetworkField { id: "facebook", name: "Facebook" },
+    NetworkField {
+        id: "facebook",
+        name: "Facebook",
+    },
     NetworkField { id: "x", name: "X" },
-    NetworkField { id: "linkedin", name: "LinkedIn" },
-    NetworkField { id: "blog", name: "Blogue" },
+    NetworkField {
+        id: "linkedin",
+        name: "LinkedIn",
+    },
+    NetworkField {
+        id: "blog",
+        name: "Blogue",
+    },
 ];
 
 #[derive(Template, WebTemplate)]
@@ -516,15 +829,31 @@ pub(crate) struct NewEntryPage {
     criteria: Vec<(usize, &'static str)>,
 }
 
-async fn new_entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang, uri: Uri) -> Result<NewEntryPage, PageError> {
+async fn new_entry_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+) -> Result<NewEntryPage, PageError> {
     let (profile, rules) = rules_of(&state, &user)?;
     let texts = Texts { lang };
     let content_types = rules
         .chains
         .iter()
-        .map(|chain| Choice { value: chain.content_type.id().to_owned(), label: chain.label.clone(), selected: chain.content_type.id() == "regular" })
+        .map(|chain| Choice {
+            value: chain.content_type.id().to_owned(),
+            label: chain.label.clone(),
+            selected: chain.content_type.id() == "regular",
+        })
         .collect();
-    let sectors = choices(profile.sectors().iter().map(|s| (s.id.clone(), s.name.clone())), None, texts);
+    let sectors = choices(
+        profile
+            .sectors()
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone())),
+        None,
+        texts,
+    );
     Ok(NewEntryPage {
         layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("new").to_owned()),
         x: texts,
@@ -532,7 +861,11 @@ async fn new_entry_page(State(state): State<AppState>, user: CurrentUser, lang: 
         content_types,
         sectors,
         networks: FORM_NETWORKS.into_iter().collect(),
-        criteria: domain::editorial::LIVE_VIDEO_CRITERIA_FR.iter().copied().enumerate().collect(),
+        criteria: domain::editorial::LIVE_VIDEO_CRITERIA_FR
+            .iter()
+            .copied()
+            .enumerate()
+            .collect(),
     })
 }
 
@@ -557,9 +890,18 @@ pub(crate) struct NewEntryForm {
     variants: BTreeMap<String, String>,
 }
 
-async fn create_entry(State(state): State<AppState>, user: CurrentUser, CsrfForm(form): CsrfForm<NewEntryForm>) -> Result<Response, PageError> {
+async fn create_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<NewEntryForm>,
+) -> Result<Response, PageError> {
     let (profile, rules) = rules_of(&state, &user)?;
-    let field = |network: &str, name: &str| form.variants.get(&format!("{network}_{name}")).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let field = |network: &str, name: &str| {
+        form.variants
+            .get(&format!("{network}_{name}"))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
     let mut variants = Vec::new();
     for network in FORM_NETWORKS {
         let message = field(network.id, "message");
@@ -572,16 +914,37 @@ async fn create_entry(State(state): State<AppState>, user: CurrentUser, CsrfForm
         variants.push(VariantInput {
             network: network.id.to_owned(),
             message,
-            hashtags: field(network.id, "hashtags").split_whitespace().map(str::to_owned).collect(),
+            hashtags: field(network.id, "hashtags")
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
             link: Some(field(network.id, "link")),
-            image: (!image.is_empty()).then(|| ImageInput { reference: image, alt_text: field(network.id, "alt") }),
-            video: (!video.is_empty()).then(|| VideoInput { reference: video, subtitles: checked("subtitles"), live: checked("live") }),
-            mentions: field(network.id, "mentions").split_whitespace().map(str::to_owned).collect(),
+            image: (!image.is_empty()).then(|| ImageInput {
+                reference: image,
+                alt_text: field(network.id, "alt"),
+            }),
+            video: (!video.is_empty()).then(|| VideoInput {
+                reference: video,
+                subtitles: checked("subtitles"),
+                live: checked("live"),
+            }),
+            mentions: field(network.id, "mentions")
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
         });
     }
     // Annexe 6's criteria are recorded when the person assessed a live video.
-    let flags: Vec<bool> = (0..10).map(|index| form.variants.get(&format!("criterion_{index}")).is_some_and(|v| !v.is_empty())).collect();
-    let any_live = FORM_NETWORKS.iter().any(|network| !field(network.id, "live").is_empty());
+    let flags: Vec<bool> = (0..10)
+        .map(|index| {
+            form.variants
+                .get(&format!("criterion_{index}"))
+                .is_some_and(|v| !v.is_empty())
+        })
+        .collect();
+    let any_live = FORM_NETWORKS
+        .iter()
+        .any(|network| !field(network.id, "live").is_empty());
     let criteria = (any_live || flags.iter().any(|met| *met)).then_some(flags);
     let scheduled_at = match form.scheduled_at.trim() {
         "" => None,
@@ -596,16 +959,24 @@ async fn create_entry(State(state): State<AppState>, user: CurrentUser, CsrfForm
         geolocation: Some(form.geolocation),
         budget: Some(form.budget),
         documentation: Some(form.documentation),
-        already_validated: form.variants.get("already_validated").is_some_and(|v| !v.is_empty()),
+        already_validated: form
+            .variants
+            .get("already_validated")
+            .is_some_and(|v| !v.is_empty()),
         live_video_criteria: criteria,
         variants,
     };
     if !user.may(&state, Permission::DraftPublication) {
         user.require(&state, Permission::SuggestPublication)?;
     }
-    let content = api_editorial::entry_content(&user.organisation_id, &rules, input).map_err(|error| PageError::BadRequest(error.message().to_owned()))?;
-    let status = domain::editorial::start(rules.chain(content.content_type), user.role).map_err(|error| refusal(Refusal::from(error)))?;
-    let stored = state.store().create_entry(&user.attribution(), &content, &status, user.user_id).await?;
+    let content = api_editorial::entry_content(&user.organisation_id, &rules, input)
+        .map_err(|error| PageError::BadRequest(error.message().to_owned()))?;
+    let status = domain::editorial::start(rules.chain(content.content_type), user.role)
+        .map_err(|error| refusal(Refusal::from(error)))?;
+    let stored = state
+        .store()
+        .create_entry(&user.attribution(), &content, &status, user.user_id)
+        .await?;
     Ok(Redirect::to(&format!("/calendrier/publications/{}", stored.id)).into_response())
 }
 
@@ -676,11 +1047,21 @@ pub(crate) struct EntryPage {
     not_before: String,
 }
 
-async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang, uri: Uri, Path(id): Path<i64>) -> Result<EntryPage, PageError> {
+async fn entry_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<EntryPage, PageError> {
     require_reader(&state, &user)?;
     let (profile, rules) = rules_of(&state, &user)?;
     let texts = Texts { lang };
-    let entry = state.store().get_entry(domain::editorial::EntryId::new(id)).await?.ok_or(PageError::NotFound)?;
+    let entry = state
+        .store()
+        .get_entry(domain::editorial::EntryId::new(id))
+        .await?
+        .ok_or(PageError::NotFound)?;
     user.require_organisation(entry.content.organisation_id.as_str())?;
     let chain = rules.chain(entry.content.content_type);
     let decisions = state.store().list_decisions(entry.id).await?;
@@ -714,7 +1095,10 @@ async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang
                 .as_array()
                 .map(|list| {
                     list.iter()
-                        .map(|p| ProblemView { code: p["code"].as_str().unwrap_or("").to_owned(), message: p["message"].as_str().unwrap_or("").to_owned() })
+                        .map(|p| ProblemView {
+                            code: p["code"].as_str().unwrap_or("").to_owned(),
+                            message: p["message"].as_str().unwrap_or("").to_owned(),
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -725,24 +1109,43 @@ async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang
                 link: variant.link.clone().unwrap_or_default(),
                 media: match &variant.media {
                     None => String::new(),
-                    Some(Media::Image { reference, alt_text }) => format!("{reference} — « {alt_text} »"),
-                    Some(Media::Video { reference, subtitles, live }) => format!(
+                    Some(Media::Image {
+                        reference,
+                        alt_text,
+                    }) => format!("{reference} — « {alt_text} »"),
+                    Some(Media::Video {
+                        reference,
+                        subtitles,
+                        live,
+                    }) => format!(
                         "{reference} — {}{}",
-                        if *subtitles { "sous-titrée" } else { "sans sous-titres" },
+                        if *subtitles {
+                            "sous-titrée"
+                        } else {
+                            "sans sous-titres"
+                        },
                         if *live { ", en direct" } else { "" }
                     ),
                 },
                 mentions: variant.mentions.join(" "),
                 tone: api_editorial::tone_for(&rules, &variant.network),
                 length: match (check["length"].as_u64(), check["limit"].as_u64()) {
-                    (Some(length), Some(limit)) => format!("{length} / {limit} {}", check["unit"].as_str().unwrap_or("")),
+                    (Some(length), Some(limit)) => format!(
+                        "{length} / {limit} {}",
+                        check["unit"].as_str().unwrap_or("")
+                    ),
                     _ => String::new(),
                 },
                 problems,
             }
         })
         .collect();
-    let step_label = |id: &str| chain.step(id).map(|s| s.label.clone()).unwrap_or_else(|| id.to_owned());
+    let step_label = |id: &str| {
+        chain
+            .step(id)
+            .map(|s| s.label.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
     let decision_label = |code: &str| match code {
         "approve" => "Approuvé",
         "request_changes" => "Modifications demandées",
@@ -751,13 +1154,27 @@ async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang
     };
     let current_step = entry.status.step().and_then(|id| chain.step(id));
     let decide_step = current_step
-        .filter(|step| step.carriers.contains(&user.role) && user.may(&state, step.kind.permission()))
-        .filter(|step| !(matches!(step.kind, StepKind::Approval | StepKind::Validation) && entry.drafted_by == Some(user.user_id)))
+        .filter(|step| {
+            step.carriers.contains(&user.role) && user.may(&state, step.kind.permission())
+        })
+        .filter(|step| {
+            !(matches!(step.kind, StepKind::Approval | StepKind::Validation)
+                && entry.drafted_by == Some(user.user_id))
+        })
         .map(|step| step.id.clone());
-    let judges = current_step.is_some_and(|step| matches!(step.kind, StepKind::Approval | StepKind::Validation));
+    let judges = current_step
+        .is_some_and(|step| matches!(step.kind, StepKind::Approval | StepKind::Validation));
     let withdraw_allowed = !entry.status.is_final()
-        && (chain.steps.iter().any(|s| s.kind == StepKind::Approval && s.carriers.contains(&user.role)) || user.may(&state, Permission::ManageCalendar));
-    let not_before = Timestamp::now().to_zoned(profile.time_zone().clone()).datetime().strftime("%Y-%m-%dT%H:%M").to_string();
+        && (chain
+            .steps
+            .iter()
+            .any(|s| s.kind == StepKind::Approval && s.carriers.contains(&user.role))
+            || user.may(&state, Permission::ManageCalendar));
+    let not_before = Timestamp::now()
+        .to_zoned(profile.time_zone().clone())
+        .datetime()
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
     Ok(EntryPage {
         layout: Layout::new(&state, lang, Some(&user), &uri, entry.content.title.clone()),
         x: texts,
@@ -770,7 +1187,12 @@ async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang
         sector: entry.content.sector.clone().unwrap_or_default(),
         budget: entry.content.budget.clone().unwrap_or_default(),
         geolocation: entry.content.geolocation.clone().unwrap_or_default(),
-        documentation: entry.content.documentation.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default(),
+        documentation: entry
+            .content
+            .documentation
+            .as_ref()
+            .map(|d| d.as_str().to_owned())
+            .unwrap_or_default(),
         live_video: entry
             .content
             .live_video
@@ -780,7 +1202,12 @@ async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang
                     .zip(assessment.criteria())
                     .filter_map(|(label, met)| met.then_some(*label))
                     .collect();
-                format!("{} / 10 ({} requis) : {}", assessment.satisfied(), rules.live_video_min_criteria, met.join(", "))
+                format!(
+                    "{} / 10 ({} requis) : {}",
+                    assessment.satisfied(),
+                    rules.live_video_min_criteria,
+                    met.join(", ")
+                )
             })
             .unwrap_or_default(),
         variants,
@@ -791,7 +1218,12 @@ async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang
                 step: step_label(&d.step),
                 decision: decision_label(&d.decision).to_owned(),
                 who: d.decided_by_name.clone(),
-                role: role_names(&domain::profile::Role::parse(&d.role).into_iter().collect::<Vec<_>>(), &profile),
+                role: role_names(
+                    &domain::profile::Role::parse(&d.role)
+                        .into_iter()
+                        .collect::<Vec<_>>(),
+                    &profile,
+                ),
                 when: local_text(&profile, Some(d.decided_at), texts),
                 comment: d.comment.clone().unwrap_or_default(),
                 external: d.external_validator.clone().unwrap_or_default(),
@@ -799,14 +1231,22 @@ async fn entry_page(State(state): State<AppState>, user: CurrentUser, lang: Lang
             .collect(),
         postponements: postponements
             .iter()
-            .map(|p| (local_text(&profile, p.from, texts), local_text(&profile, Some(p.to), texts), p.reason.clone()))
+            .map(|p| {
+                (
+                    local_text(&profile, p.from, texts),
+                    local_text(&profile, Some(p.to), texts),
+                    p.reason.clone(),
+                )
+            })
             .collect(),
         decide_label: current_step.map(|s| s.label.clone()).unwrap_or_default(),
         decide_step,
         may_request_changes: judges,
         may_refuse: current_step.is_some_and(|step| step.kind != StepKind::Publication),
         may_withdraw: withdraw_allowed,
-        may_postpone: user.may(&state, Permission::ManageCalendar) && !entry.status.is_final() && entry.content.scheduled_at.is_some(),
+        may_postpone: user.may(&state, Permission::ManageCalendar)
+            && !entry.status.is_final()
+            && entry.content.scheduled_at.is_some(),
         not_before,
     })
 }
@@ -819,10 +1259,24 @@ pub(crate) struct DecisionForm {
     comment: String,
 }
 
-async fn decide(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CsrfForm(form): CsrfForm<DecisionForm>) -> Result<Response, PageError> {
-    api_editorial::apply_decision(&state, &user, id, DecisionInput { step: form.step, decision: form.decision, comment: Some(form.comment) })
-        .await
-        .map_err(refusal)?;
+async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Response, PageError> {
+    api_editorial::apply_decision(
+        &state,
+        &user,
+        id,
+        DecisionInput {
+            step: form.step,
+            decision: form.decision,
+            comment: Some(form.comment),
+        },
+    )
+    .await
+    .map_err(refusal)?;
     Ok(Redirect::to(&format!("/calendrier/publications/{id}")).into_response())
 }
 
@@ -832,8 +1286,15 @@ pub(crate) struct WithdrawForm {
     comment: String,
 }
 
-async fn withdraw(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CsrfForm(form): CsrfForm<WithdrawForm>) -> Result<Response, PageError> {
-    api_editorial::apply_withdrawal(&state, &user, id, Some(form.comment)).await.map_err(refusal)?;
+async fn withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<WithdrawForm>,
+) -> Result<Response, PageError> {
+    api_editorial::apply_withdrawal(&state, &user, id, Some(form.comment))
+        .await
+        .map_err(refusal)?;
     Ok(Redirect::to(&format!("/calendrier/publications/{id}")).into_response())
 }
 
@@ -874,15 +1335,32 @@ async fn propose_postponement(
     user.require(&state, Permission::ManageCalendar)?;
     let (profile, _) = rules_of(&state, &user)?;
     let texts = Texts { lang };
-    let entry = state.store().get_entry(domain::editorial::EntryId::new(id)).await?.ok_or(PageError::NotFound)?;
+    let entry = state
+        .store()
+        .get_entry(domain::editorial::EntryId::new(id))
+        .await?
+        .ok_or(PageError::NotFound)?;
     user.require_organisation(entry.content.organisation_id.as_str())?;
     let not_before = parse_local(&profile, &form.not_before)?;
     let spacing = form.spacing.trim().parse::<i64>().unwrap_or(60);
-    let moves = api_editorial::propose_postponement(&state, &profile, &user.organisation_id, &[entry.id], not_before, spacing)
-        .await
-        .map_err(|error| PageError::BadRequest(error.message().to_owned()))?;
+    let moves = api_editorial::propose_postponement(
+        &state,
+        &profile,
+        &user.organisation_id,
+        &[entry.id],
+        not_before,
+        spacing,
+    )
+    .await
+    .map_err(|error| PageError::BadRequest(error.message().to_owned()))?;
     Ok(PostponePage {
-        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("proposal").to_owned()),
+        layout: Layout::new(
+            &state,
+            lang,
+            Some(&user),
+            &uri,
+            texts.t("proposal").to_owned(),
+        ),
         x: texts,
         id,
         csrf: user.csrf_token.clone().unwrap_or_default(),
@@ -909,10 +1387,21 @@ pub(crate) struct ConfirmForm {
     reason: String,
 }
 
-async fn confirm_postponement(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CsrfForm(form): CsrfForm<ConfirmForm>) -> Result<Response, PageError> {
+async fn confirm_postponement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
+) -> Result<Response, PageError> {
     user.require(&state, Permission::ManageCalendar)?;
-    let moves = vec![MoveInput { entry_id: form.entry_id, from: Some(form.from), to: form.to }];
-    api_editorial::confirm_postponement(&state, &user, moves, Some(form.reason)).await.map_err(refusal)?;
+    let moves = vec![MoveInput {
+        entry_id: form.entry_id,
+        from: Some(form.from),
+        to: form.to,
+    }];
+    api_editorial::confirm_postponement(&state, &user, moves, Some(form.reason))
+        .await
+        .map_err(refusal)?;
     Ok(Redirect::to(&format!("/calendrier/publications/{id}")).into_response())
 }
 
@@ -929,17 +1418,38 @@ pub(crate) struct SubscriptionPage {
 #[derive(Debug, Deserialize)]
 pub(crate) struct EmptyForm {}
 
-async fn subscribe(State(state): State<AppState>, user: CurrentUser, lang: Lang, uri: Uri, CsrfForm(_form): CsrfForm<EmptyForm>) -> Result<SubscriptionPage, PageError> {
+async fn subscribe(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+    CsrfForm(_form): CsrfForm<EmptyForm>,
+) -> Result<SubscriptionPage, PageError> {
     require_reader(&state, &user)?;
     let texts = Texts { lang };
-    let secret = crate::auth::secrets::random_token().map_err(|error| PageError::BadRequest(error.to_string()))?;
+    let secret = crate::auth::secrets::random_token()
+        .map_err(|error| PageError::BadRequest(error.to_string()))?;
     state
         .store()
-        .create_feed_token(&user.attribution(), user.user_id, &user.organisation_id, &crate::auth::secrets::token_hash(&secret))
+        .create_feed_token(
+            &user.attribution(),
+            user.user_id,
+            &user.organisation_id,
+            &crate::auth::secrets::token_hash(&secret),
+        )
         .await?;
     Ok(SubscriptionPage {
-        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("subscription").to_owned()),
+        layout: Layout::new(
+            &state,
+            lang,
+            Some(&user),
+            &uri,
+            texts.t("subscription").to_owned(),
+        ),
         x: texts,
-        address: format!("/api/v1/organisations/{}/calendar.ics?token={secret}", user.organisation_id),
+        address: format!(
+            "/api/v1/organisations/{}/calendar.ics?token={secret}",
+            user.organisation_id
+        ),
     })
 }

@@ -14,7 +14,9 @@ use crate::profile::{ApprovalChainDefinition, ChainStep, Role, StepKind};
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum EntryStatus {
     /// Waiting at a step of its chain, by step id.
-    AtStep { step: String },
+    AtStep {
+        step: String,
+    },
     Published,
     /// Withdrawn by the sector or the communications team.
     Withdrawn,
@@ -35,7 +37,9 @@ impl EntryStatus {
     /// Rebuilds a status from its stored code and step.
     pub fn from_stored(code: &str, step: Option<&str>) -> Option<EntryStatus> {
         match (code, step) {
-            ("at_step", Some(step)) => Some(EntryStatus::AtStep { step: step.to_owned() }),
+            ("at_step", Some(step)) => Some(EntryStatus::AtStep {
+                step: step.to_owned(),
+            }),
             ("published", _) => Some(EntryStatus::Published),
             ("withdrawn", _) => Some(EntryStatus::Withdrawn),
             ("refused", _) => Some(EntryStatus::Refused),
@@ -81,7 +85,11 @@ pub enum DecisionKind {
 }
 
 impl DecisionKind {
-    pub const ALL: [DecisionKind; 3] = [DecisionKind::Approve, DecisionKind::RequestChanges, DecisionKind::Refuse];
+    pub const ALL: [DecisionKind; 3] = [
+        DecisionKind::Approve,
+        DecisionKind::RequestChanges,
+        DecisionKind::Refuse,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -155,7 +163,9 @@ pub enum ChainError {
     NotACarrier { role: String, step: String },
     #[error("personne n'approuve ni ne valide sa propre rédaction")]
     OwnDraft,
-    #[error("« modifications demandées » ne s'applique qu'aux étapes d'approbation et de validation")]
+    #[error(
+        "« modifications demandées » ne s'applique qu'aux étapes d'approbation et de validation"
+    )]
     ChangesNotApplicable,
     #[error("« refuser » ne s'applique pas à la diffusion : retirez plutôt la publication")]
     RefuseNotApplicable,
@@ -187,7 +197,10 @@ impl ChainError {
 
     /// Whether the refusal is about who asks (HTTP 403) rather than the entry's state (409).
     pub fn is_forbidden(&self) -> bool {
-        matches!(self, ChainError::NotACarrier { .. } | ChainError::OwnDraft | ChainError::MayNotWithdraw)
+        matches!(
+            self,
+            ChainError::NotACarrier { .. } | ChainError::OwnDraft | ChainError::MayNotWithdraw
+        )
     }
 }
 
@@ -201,7 +214,10 @@ fn first_drafting(chain: &ApprovalChainDefinition) -> Result<&ChainStep, ChainEr
 
 /// Where a new entry starts: creating it completes the suggestion (whoever carries the
 /// suggestion or the drafting may create), so it waits at drafting.
-pub fn start(chain: &ApprovalChainDefinition, creator_role: Role) -> Result<EntryStatus, ChainError> {
+pub fn start(
+    chain: &ApprovalChainDefinition,
+    creator_role: Role,
+) -> Result<EntryStatus, ChainError> {
     let drafting = first_drafting(chain)?;
     let may_create = chain
         .steps
@@ -209,9 +225,14 @@ pub fn start(chain: &ApprovalChainDefinition, creator_role: Role) -> Result<Entr
         .filter(|step| step.kind <= StepKind::Drafting)
         .any(|step| step.carriers.contains(&creator_role));
     if !may_create {
-        return Err(ChainError::NotACarrier { role: creator_role.id().to_owned(), step: drafting.id.clone() });
+        return Err(ChainError::NotACarrier {
+            role: creator_role.id().to_owned(),
+            step: drafting.id.clone(),
+        });
     }
-    Ok(EntryStatus::AtStep { step: drafting.id.clone() })
+    Ok(EntryStatus::AtStep {
+        step: drafting.id.clone(),
+    })
 }
 
 /// Applies a decision on the current step.
@@ -222,18 +243,30 @@ pub fn decide(
     decision: &Decision,
 ) -> Result<Transition, ChainError> {
     let Some(position) = chain.position(&decision.step) else {
-        return Err(ChainError::UnknownStep { step: decision.step.clone() });
+        return Err(ChainError::UnknownStep {
+            step: decision.step.clone(),
+        });
     };
     let step = &chain.steps[position];
     match &state.status {
         EntryStatus::AtStep { step: current } if *current == step.id => {}
         EntryStatus::AtStep { step: current } => {
-            return Err(ChainError::NotCurrentStep { step: step.id.clone(), current: current.clone() });
+            return Err(ChainError::NotCurrentStep {
+                step: step.id.clone(),
+                current: current.clone(),
+            });
         }
-        other => return Err(ChainError::Final { status: other.code().to_owned() }),
+        other => {
+            return Err(ChainError::Final {
+                status: other.code().to_owned(),
+            });
+        }
     }
     if !step.carriers.contains(&actor.role) {
-        return Err(ChainError::NotACarrier { role: actor.role.id().to_owned(), step: step.id.clone() });
+        return Err(ChainError::NotACarrier {
+            role: actor.role.id().to_owned(),
+            step: step.id.clone(),
+        });
     }
     let judges_the_draft = matches!(step.kind, StepKind::Approval | StepKind::Validation);
     if judges_the_draft && state.drafted_by == Some(actor.user_id) {
@@ -247,7 +280,9 @@ pub fn decide(
             }
             let drafting = first_drafting(chain)?;
             Ok(Transition {
-                status: EntryStatus::AtStep { step: drafting.id.clone() },
+                status: EntryStatus::AtStep {
+                    step: drafting.id.clone(),
+                },
                 drafted_by: state.drafted_by,
                 external_validator,
                 publish: false,
@@ -267,10 +302,16 @@ pub fn decide(
             })
         }
         DecisionKind::Approve => {
-            if state.live_video_below_majority && matches!(step.kind, StepKind::Drafting | StepKind::Publication) {
+            if state.live_video_below_majority
+                && matches!(step.kind, StepKind::Drafting | StepKind::Publication)
+            {
                 return Err(ChainError::LiveVideoBelowMajority);
             }
-            let drafted_by = if step.kind == StepKind::Drafting { Some(actor.user_id) } else { state.drafted_by };
+            let drafted_by = if step.kind == StepKind::Drafting {
+                Some(actor.user_id)
+            } else {
+                state.drafted_by
+            };
             if step.kind == StepKind::Publication {
                 return Ok(Transition {
                     status: EntryStatus::Published,
@@ -292,7 +333,12 @@ pub fn decide(
             }
             // The parser guarantees the chain ends with a publication, never skippable in
             // practice; if a profile marked it so, the entry stops at the last step anyway.
-            let next_step = chain.steps.get(next).or(chain.steps.last()).map(|s| s.id.clone()).unwrap_or_default();
+            let next_step = chain
+                .steps
+                .get(next)
+                .or(chain.steps.last())
+                .map(|s| s.id.clone())
+                .unwrap_or_default();
             Ok(Transition {
                 status: EntryStatus::AtStep { step: next_step },
                 drafted_by,
@@ -313,7 +359,9 @@ pub fn withdraw(
     manages_calendar: bool,
 ) -> Result<EntryStatus, ChainError> {
     if status.is_final() {
-        return Err(ChainError::Final { status: status.code().to_owned() });
+        return Err(ChainError::Final {
+            status: status.code().to_owned(),
+        });
     }
     let sector = chain
         .steps
@@ -332,24 +380,59 @@ mod tests {
     use crate::profile::{ContentType, Profile};
 
     fn mamh_chain(content_type: ContentType) -> ApprovalChainDefinition {
-        Profile::preset("mamh").unwrap().editorial().unwrap().chain(content_type).clone()
+        Profile::preset("mamh")
+            .unwrap()
+            .editorial()
+            .unwrap()
+            .chain(content_type)
+            .clone()
     }
 
-    const CM: ChainActor = ChainActor { user_id: UserId::new(1), role: Role::CommunityManager };
-    const CM2: ChainActor = ChainActor { user_id: UserId::new(5), role: Role::CommunityManager };
-    const SECTOR: ChainActor = ChainActor { user_id: UserId::new(2), role: Role::SectorManager };
-    const MANAGER: ChainActor = ChainActor { user_id: UserId::new(3), role: Role::CommunicationsManager };
-    const STAFF: ChainActor = ChainActor { user_id: UserId::new(4), role: Role::Staff };
+    const CM: ChainActor = ChainActor {
+        user_id: UserId::new(1),
+        role: Role::CommunityManager,
+    };
+    const CM2: ChainActor = ChainActor {
+        user_id: UserId::new(5),
+        role: Role::CommunityManager,
+    };
+    const SECTOR: ChainActor = ChainActor {
+        user_id: UserId::new(2),
+        role: Role::SectorManager,
+    };
+    const MANAGER: ChainActor = ChainActor {
+        user_id: UserId::new(3),
+        role: Role::CommunicationsManager,
+    };
+    const STAFF: ChainActor = ChainActor {
+        user_id: UserId::new(4),
+        role: Role::Staff,
+    };
 
     fn state(status: EntryStatus) -> ChainState {
-        ChainState { status, drafted_by: None, already_validated: false, live_video_below_majority: false }
+        ChainState {
+            status,
+            drafted_by: None,
+            already_validated: false,
+            live_video_below_majority: false,
+        }
     }
 
     fn decision(step: &str, kind: DecisionKind) -> Decision {
-        Decision { step: step.into(), kind, comment: None }
+        Decision {
+            step: step.into(),
+            kind,
+            comment: None,
+        }
     }
 
-    fn apply(chain: &ApprovalChainDefinition, s: &mut ChainState, actor: ChainActor, step: &str, kind: DecisionKind) -> Result<Transition, ChainError> {
+    fn apply(
+        chain: &ApprovalChainDefinition,
+        s: &mut ChainState,
+        actor: ChainActor,
+        step: &str,
+        kind: DecisionKind,
+    ) -> Result<Transition, ChainError> {
         let transition = decide(chain, s, actor, &decision(step, kind))?;
         s.status = transition.status.clone();
         s.drafted_by = transition.drafted_by;
@@ -379,31 +462,76 @@ mod tests {
         assert!(matches!(error, ChainError::NotACarrier { .. }) && error.is_forbidden());
         apply(&chain, &mut s, CM, "drafting", DecisionKind::Approve).unwrap();
         // Wrong step named.
-        assert_eq!(apply(&chain, &mut s, MANAGER, "validation", DecisionKind::Approve).unwrap_err().code(), "not_current_step");
+        assert_eq!(
+            apply(&chain, &mut s, MANAGER, "validation", DecisionKind::Approve)
+                .unwrap_err()
+                .code(),
+            "not_current_step"
+        );
         // A sector manager who drafted may not approve: give the drafter the sector role.
-        let drafter_as_sector = ChainActor { user_id: CM.user_id, role: Role::SectorManager };
-        assert_eq!(apply(&chain, &mut s, drafter_as_sector, "approval", DecisionKind::Approve).unwrap_err(), ChainError::OwnDraft);
+        let drafter_as_sector = ChainActor {
+            user_id: CM.user_id,
+            role: Role::SectorManager,
+        };
+        assert_eq!(
+            apply(
+                &chain,
+                &mut s,
+                drafter_as_sector,
+                "approval",
+                DecisionKind::Approve
+            )
+            .unwrap_err(),
+            ChainError::OwnDraft
+        );
         // Only the communications team publishes.
         apply(&chain, &mut s, SECTOR, "approval", DecisionKind::Approve).unwrap();
         apply(&chain, &mut s, MANAGER, "validation", DecisionKind::Approve).unwrap();
-        assert_eq!(apply(&chain, &mut s, SECTOR, "publication", DecisionKind::Approve).unwrap_err().code(), "not_a_carrier");
-        assert_eq!(apply(&chain, &mut s, CM2, "publication", DecisionKind::Refuse).unwrap_err().code(), "refuse_not_applicable");
+        assert_eq!(
+            apply(&chain, &mut s, SECTOR, "publication", DecisionKind::Approve)
+                .unwrap_err()
+                .code(),
+            "not_a_carrier"
+        );
+        assert_eq!(
+            apply(&chain, &mut s, CM2, "publication", DecisionKind::Refuse)
+                .unwrap_err()
+                .code(),
+            "refuse_not_applicable"
+        );
     }
 
     #[test]
     fn changes_requested_go_back_to_drafting_and_refusal_ends() {
         let chain = mamh_chain(ContentType::Regular);
         let mut s = state(start(&chain, Role::CommunityManager).unwrap());
-        assert_eq!(apply(&chain, &mut s, CM, "drafting", DecisionKind::RequestChanges).unwrap_err().code(), "changes_not_applicable");
+        assert_eq!(
+            apply(&chain, &mut s, CM, "drafting", DecisionKind::RequestChanges)
+                .unwrap_err()
+                .code(),
+            "changes_not_applicable"
+        );
         apply(&chain, &mut s, CM, "drafting", DecisionKind::Approve).unwrap();
         apply(&chain, &mut s, SECTOR, "approval", DecisionKind::Approve).unwrap();
-        apply(&chain, &mut s, MANAGER, "validation", DecisionKind::RequestChanges).unwrap();
+        apply(
+            &chain,
+            &mut s,
+            MANAGER,
+            "validation",
+            DecisionKind::RequestChanges,
+        )
+        .unwrap();
         assert_eq!(s.status.step(), Some("drafting"));
         apply(&chain, &mut s, CM2, "drafting", DecisionKind::Approve).unwrap();
         assert_eq!(s.drafted_by, Some(CM2.user_id));
         apply(&chain, &mut s, SECTOR, "approval", DecisionKind::Refuse).unwrap();
         assert_eq!(s.status, EntryStatus::Refused);
-        assert_eq!(apply(&chain, &mut s, SECTOR, "approval", DecisionKind::Approve).unwrap_err().code(), "entry_final");
+        assert_eq!(
+            apply(&chain, &mut s, SECTOR, "approval", DecisionKind::Approve)
+                .unwrap_err()
+                .code(),
+            "entry_final"
+        );
     }
 
     #[test]
@@ -411,18 +539,53 @@ mod tests {
         let chain = mamh_chain(ContentType::Infographic);
         let mut s = state(start(&chain, Role::CommunityManager).unwrap());
         apply(&chain, &mut s, CM, "drafting", DecisionKind::Approve).unwrap();
-        apply(&chain, &mut s, MANAGER, "approval_communications", DecisionKind::Approve).unwrap();
-        apply(&chain, &mut s, SECTOR, "approval_sector", DecisionKind::Approve).unwrap();
+        apply(
+            &chain,
+            &mut s,
+            MANAGER,
+            "approval_communications",
+            DecisionKind::Approve,
+        )
+        .unwrap();
+        apply(
+            &chain,
+            &mut s,
+            SECTOR,
+            "approval_sector",
+            DecisionKind::Approve,
+        )
+        .unwrap();
         assert_eq!(s.status.step(), Some("validation_scg"));
-        let recorded = apply(&chain, &mut s, MANAGER, "validation_scg", DecisionKind::Approve).unwrap();
+        let recorded = apply(
+            &chain,
+            &mut s,
+            MANAGER,
+            "validation_scg",
+            DecisionKind::Approve,
+        )
+        .unwrap();
         assert!(recorded.external_validator.unwrap().contains("SCG"));
         assert_eq!(s.status.step(), Some("publication"));
 
         let mut variant = state(start(&chain, Role::CommunityManager).unwrap());
         variant.already_validated = true;
         apply(&chain, &mut variant, CM, "drafting", DecisionKind::Approve).unwrap();
-        apply(&chain, &mut variant, MANAGER, "approval_communications", DecisionKind::Approve).unwrap();
-        let skipped = apply(&chain, &mut variant, SECTOR, "approval_sector", DecisionKind::Approve).unwrap();
+        apply(
+            &chain,
+            &mut variant,
+            MANAGER,
+            "approval_communications",
+            DecisionKind::Approve,
+        )
+        .unwrap();
+        let skipped = apply(
+            &chain,
+            &mut variant,
+            SECTOR,
+            "approval_sector",
+            DecisionKind::Approve,
+        )
+        .unwrap();
         assert_eq!(skipped.skipped_steps, vec!["validation_scg".to_owned()]);
         assert_eq!(variant.status.step(), Some("publication"));
     }
@@ -432,8 +595,15 @@ mod tests {
         let chain = mamh_chain(ContentType::PressRelease);
         let mut s = state(start(&chain, Role::CommunityManager).unwrap());
         apply(&chain, &mut s, CM, "drafting", DecisionKind::Approve).unwrap();
-        assert!(apply(&chain, &mut s, CM, "publication", DecisionKind::Approve).unwrap().publish);
-        assert_eq!(start(&chain, Role::Staff).unwrap_err().code(), "not_a_carrier");
+        assert!(
+            apply(&chain, &mut s, CM, "publication", DecisionKind::Approve)
+                .unwrap()
+                .publish
+        );
+        assert_eq!(
+            start(&chain, Role::Staff).unwrap_err().code(),
+            "not_a_carrier"
+        );
     }
 
     #[test]
@@ -441,16 +611,35 @@ mod tests {
         let chain = mamh_chain(ContentType::Regular);
         let mut s = state(start(&chain, Role::CommunityManager).unwrap());
         s.live_video_below_majority = true;
-        assert_eq!(apply(&chain, &mut s, CM, "drafting", DecisionKind::Approve).unwrap_err(), ChainError::LiveVideoBelowMajority);
+        assert_eq!(
+            apply(&chain, &mut s, CM, "drafting", DecisionKind::Approve).unwrap_err(),
+            ChainError::LiveVideoBelowMajority
+        );
     }
 
     #[test]
     fn the_sector_withdraws_until_published() {
         let chain = mamh_chain(ContentType::Regular);
-        let at_validation = EntryStatus::AtStep { step: "validation".into() };
-        assert_eq!(withdraw(&chain, &at_validation, Role::SectorManager, false), Ok(EntryStatus::Withdrawn));
-        assert_eq!(withdraw(&chain, &at_validation, Role::Staff, false), Err(ChainError::MayNotWithdraw));
-        assert_eq!(withdraw(&chain, &at_validation, Role::CommunityManager, true), Ok(EntryStatus::Withdrawn));
-        assert_eq!(withdraw(&chain, &EntryStatus::Published, Role::SectorManager, false).unwrap_err().code(), "entry_final");
+        let at_validation = EntryStatus::AtStep {
+            step: "validation".into(),
+        };
+        assert_eq!(
+            withdraw(&chain, &at_validation, Role::SectorManager, false),
+            Ok(EntryStatus::Withdrawn)
+        );
+        assert_eq!(
+            withdraw(&chain, &at_validation, Role::Staff, false),
+            Err(ChainError::MayNotWithdraw)
+        );
+        assert_eq!(
+            withdraw(&chain, &at_validation, Role::CommunityManager, true),
+            Ok(EntryStatus::Withdrawn)
+        );
+        assert_eq!(
+            withdraw(&chain, &EntryStatus::Published, Role::SectorManager, false)
+                .unwrap_err()
+                .code(),
+            "entry_final"
+        );
     }
 }

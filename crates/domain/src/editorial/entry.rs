@@ -38,8 +38,15 @@ impl fmt::Display for EntryId {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EditorialError {
     /// a suggestion comes with at most one page of documentation.
-    #[error("la documentation dépasse une page ({characters} caractères / {words} mots; maximum {max_characters} caractères et {max_words} mots)")]
-    DocumentationTooLong { characters: usize, words: usize, max_characters: u32, max_words: u32 },
+    #[error(
+        "la documentation dépasse une page ({characters} caractères / {words} mots; maximum {max_characters} caractères et {max_words} mots)"
+    )]
+    DocumentationTooLong {
+        characters: usize,
+        words: usize,
+        max_characters: u32,
+        max_words: u32,
+    },
     /// Annexe 6 has exactly ten criteria.
     #[error("l'évaluation d'un direct compte {given} critères au lieu de 10")]
     WrongCriteriaCount { given: usize },
@@ -74,7 +81,12 @@ impl SuggestionDocumentation {
         let characters = text.chars().count();
         let words = text.split_whitespace().count();
         if characters > max_characters as usize || words > max_words as usize {
-            return Err(EditorialError::DocumentationTooLong { characters, words, max_characters, max_words });
+            return Err(EditorialError::DocumentationTooLong {
+                characters,
+                words,
+                max_characters,
+                max_words,
+            });
         }
         Ok(Self(text.to_owned()))
     }
@@ -115,9 +127,12 @@ impl LiveVideoAssessment {
     }
 
     pub fn from_slice(criteria: &[bool]) -> Result<Self, EditorialError> {
-        let array: [bool; 10] = criteria
-            .try_into()
-            .map_err(|_| EditorialError::WrongCriteriaCount { given: criteria.len() })?;
+        let array: [bool; 10] =
+            criteria
+                .try_into()
+                .map_err(|_| EditorialError::WrongCriteriaCount {
+                    given: criteria.len(),
+                })?;
         Ok(Self::new(array))
     }
 
@@ -127,7 +142,10 @@ impl LiveVideoAssessment {
 
     /// Ten `0`/`1` characters, criterion 1 first (the stored form).
     pub fn to_code(&self) -> String {
-        self.criteria.iter().map(|met| if *met { '1' } else { '0' }).collect()
+        self.criteria
+            .iter()
+            .map(|met| if *met { '1' } else { '0' })
+            .collect()
     }
 
     /// Reads the stored form back.
@@ -157,8 +175,15 @@ impl LiveVideoAssessment {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Media {
-    Image { reference: String, alt_text: String },
-    Video { reference: String, subtitles: bool, live: bool },
+    Image {
+        reference: String,
+        alt_text: String,
+    },
+    Video {
+        reference: String,
+        subtitles: bool,
+        live: bool,
+    },
 }
 
 /// What one network says of the entry (the same news reads differently on each network).
@@ -177,7 +202,11 @@ impl Variant {
     pub fn full_text(&self) -> String {
         let mut text = self.message.clone();
         for tag in &self.hashtags {
-            let tag = if tag.starts_with('#') { tag.clone() } else { format!("#{tag}") };
+            let tag = if tag.starts_with('#') {
+                tag.clone()
+            } else {
+                format!("#{tag}")
+            };
             if !text.contains(&tag) {
                 if !text.is_empty() {
                     text.push(' ');
@@ -221,8 +250,13 @@ impl EntryContent {
             return Err(EditorialError::EmptyField { field: "title" });
         }
         for (index, variant) in self.variants.iter().enumerate() {
-            if self.variants[..index].iter().any(|other| other.network == variant.network) {
-                return Err(EditorialError::DuplicateVariant { network: variant.network.to_string() });
+            if self.variants[..index]
+                .iter()
+                .any(|other| other.network == variant.network)
+            {
+                return Err(EditorialError::DuplicateVariant {
+                    network: variant.network.to_string(),
+                });
             }
         }
         Ok(())
@@ -251,7 +285,11 @@ pub fn link_with_utm(
             .replace("{campaign}", &slugify(campaign.unwrap_or("balise")))
             .replace("{content_type}", content_type.id())
     };
-    (fill(&convention.source), fill(&convention.medium), fill(&convention.campaign))
+    (
+        fill(&convention.source),
+        fill(&convention.medium),
+        fill(&convention.campaign),
+    )
 }
 
 /// Lowercase ASCII letters and digits joined by `-`: campaign names become tag values.
@@ -299,7 +337,12 @@ mod tests {
         assert!(!LiveVideoAssessment::new(criteria).meets(6));
         criteria[5] = true;
         assert!(LiveVideoAssessment::new(criteria).meets(6));
-        assert_eq!(LiveVideoAssessment::from_slice(&[true; 9]).unwrap_err().code(), "wrong_criteria_count");
+        assert_eq!(
+            LiveVideoAssessment::from_slice(&[true; 9])
+                .unwrap_err()
+                .code(),
+            "wrong_criteria_count"
+        );
     }
 
     #[test]
@@ -330,6 +373,9 @@ mod tests {
             media: None,
             mentions: vec![],
         };
-        assert_eq!(variant.full_text(), "Piscines : soyez prudents #sécurité #été");
+        assert_eq!(
+            variant.full_text(),
+            "Piscines : soyez prudents #sécurité #été"
+        );
     }
 }

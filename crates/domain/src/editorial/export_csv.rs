@@ -35,8 +35,15 @@ fn cell(text: &str) -> String {
 fn media_text(media: Option<&Media>) -> String {
     match media {
         None => String::new(),
-        Some(Media::Image { reference, alt_text }) => format!("Image : {reference} — texte alternatif : {alt_text}"),
-        Some(Media::Video { reference, subtitles, live }) => format!(
+        Some(Media::Image {
+            reference,
+            alt_text,
+        }) => format!("Image : {reference} — texte alternatif : {alt_text}"),
+        Some(Media::Video {
+            reference,
+            subtitles,
+            live,
+        }) => format!(
             "{} : {reference} — sous-titres : {}",
             if *live { "Vidéo en direct" } else { "Vidéo" },
             if *subtitles { "oui" } else { "non" }
@@ -54,7 +61,11 @@ pub fn entries_to_csv(entries: &[(EntryContent, String)], time_zone: &TimeZone) 
     for (entry, status) in entries {
         let when = entry
             .scheduled_at
-            .map(|at| at.to_zoned(time_zone.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+            .map(|at| {
+                at.to_zoned(time_zone.clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
             .unwrap_or_default();
         let shared = [
             entry.geolocation.clone().unwrap_or_default(),
@@ -80,10 +91,21 @@ pub fn entries_to_csv(entries: &[(EntryContent, String)], time_zone: &TimeZone) 
             })
             .collect();
         if rows.is_empty() {
-            rows.push([when.clone(), String::new(), String::new(), String::new(), String::new(), String::new()]);
+            rows.push([
+                when.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
         for row in rows {
-            let cells: Vec<String> = row.iter().chain(shared.iter()).map(|text| cell(text)).collect();
+            let cells: Vec<String> = row
+                .iter()
+                .chain(shared.iter())
+                .map(|text| cell(text))
+                .collect();
             out.push_str(&cells.join(","));
             out.push_str("\r\n");
         }
@@ -123,17 +145,40 @@ mod tests {
             already_validated: false,
             live_video: None,
             variants: vec![
-                Variant { network: Network::parse("facebook").unwrap(), message: "Un, deux".into(), hashtags: vec!["piscine".into()], link: Some("https://x.gouv.qc.ca/?utm_source=facebook".into()), media: Some(Media::Image { reference: "img.png".into(), alt_text: "Une piscine".into() }), mentions: vec![] },
-                Variant { network: Network::parse("x").unwrap(), message: "Court".into(), hashtags: vec![], link: None, media: None, mentions: vec!["@MAMH".into()] },
+                Variant {
+                    network: Network::parse("facebook").unwrap(),
+                    message: "Un, deux".into(),
+                    hashtags: vec!["piscine".into()],
+                    link: Some("https://x.gouv.qc.ca/?utm_source=facebook".into()),
+                    media: Some(Media::Image {
+                        reference: "img.png".into(),
+                        alt_text: "Une piscine".into(),
+                    }),
+                    mentions: vec![],
+                },
+                Variant {
+                    network: Network::parse("x").unwrap(),
+                    message: "Court".into(),
+                    hashtags: vec![],
+                    link: None,
+                    media: None,
+                    mentions: vec!["@MAMH".into()],
+                },
             ],
         };
-        let csv = entries_to_csv(&[(entry, "Diffusée".into())], &TimeZone::get("America/Toronto").unwrap());
+        let csv = entries_to_csv(
+            &[(entry, "Diffusée".into())],
+            &TimeZone::get("America/Toronto").unwrap(),
+        );
         let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("\"DATE / HEURE\",\"MÉDIA\",\"MESSAGE et mot-clic\""));
         assert!(lines[1].starts_with("\"2026-06-01 10:00\",\"facebook\",\"Un, deux #piscine\""));
         assert!(lines[1].contains("texte alternatif : Une piscine"));
         assert!(lines[1].contains("\"'=1+1\""));
-        assert!(lines[2].contains("\"'@MAMH\""), "mentions starting with @ are neutralised too");
+        assert!(
+            lines[2].contains("\"'@MAMH\""),
+            "mentions starting with @ are neutralised too"
+        );
     }
 }

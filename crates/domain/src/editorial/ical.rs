@@ -65,7 +65,11 @@ pub fn fold_line(line: &str) -> String {
 }
 
 /// The whole calendar. `dtstamp` is when the feed was produced.
-pub fn calendar_to_ics(calendar_name: &str, events: &[CalendarEvent], dtstamp: Timestamp) -> String {
+pub fn calendar_to_ics(
+    calendar_name: &str,
+    events: &[CalendarEvent],
+    dtstamp: Timestamp,
+) -> String {
     let mut out = String::new();
     let mut line = |text: String| out.push_str(&fold_line(&text));
     line("BEGIN:VCALENDAR".into());

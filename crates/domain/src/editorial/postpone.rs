@@ -92,7 +92,10 @@ pub fn plan_postponement(
     }
     let mut moving: Vec<&ScheduledItem> = Vec::new();
     for id in &request.to_move {
-        let item = scheduled.iter().find(|item| item.entry_id == *id).ok_or(PostponeError::NotScheduled(*id))?;
+        let item = scheduled
+            .iter()
+            .find(|item| item.entry_id == *id)
+            .ok_or(PostponeError::NotScheduled(*id))?;
         if !moving.iter().any(|m| m.entry_id == *id) {
             moving.push(item);
         }
@@ -121,7 +124,9 @@ pub fn plan_postponement(
             }
             let clash = occupied
                 .iter()
-                .filter(|(account, at)| *account == item.account && at.duration_since(on_grid).abs() < request.spacing)
+                .filter(|(account, at)| {
+                    *account == item.account && at.duration_since(on_grid).abs() < request.spacing
+                })
                 .map(|(_, at)| *at)
                 .max();
             match clash {
@@ -135,7 +140,11 @@ pub fn plan_postponement(
         let to = placed.ok_or(PostponeError::NoFreeSlot)?;
         occupied.push((item.account.clone(), to));
         previous = Some(to);
-        moves.push(PlannedMove { entry_id: item.entry_id, from: item.at, to });
+        moves.push(PlannedMove {
+            entry_id: item.entry_id,
+            from: item.at,
+            to,
+        });
     }
     Ok(moves)
 }
@@ -153,11 +162,19 @@ mod tests {
 
     /// A Toronto civil time as an instant.
     fn at(text: &str) -> Timestamp {
-        text.parse::<jiff::civil::DateTime>().unwrap().in_tz("America/Toronto").unwrap().timestamp()
+        text.parse::<jiff::civil::DateTime>()
+            .unwrap()
+            .in_tz("America/Toronto")
+            .unwrap()
+            .timestamp()
     }
 
     fn item(id: i64, account: &str, when: &str) -> ScheduledItem {
-        ScheduledItem { entry_id: EntryId::new(id), account: account.into(), at: at(when) }
+        ScheduledItem {
+            entry_id: EntryId::new(id),
+            account: account.into(),
+            at: at(when),
+        }
     }
 
     fn request(ids: &[i64], not_before: &str) -> PostponeRequest {
@@ -174,9 +191,20 @@ mod tests {
         // Wednesday 2026-03-11. Entry 1 at 10:00 on Facebook must leave room until 11:00;
         // entry 2 already holds Facebook at 11:30, so 1 goes to 12:30... which is the lunch
         // hour (12:00–13:00 closed in the MAMH profile): 13:00.
-        let items = [item(1, "facebook", "2026-03-11T10:00"), item(2, "facebook", "2026-03-11T11:30")];
-        let moves = plan_postponement(&items, &request(&[1], "2026-03-11T11:00"), &calendar()).unwrap();
-        assert_eq!(moves, vec![PlannedMove { entry_id: EntryId::new(1), from: at("2026-03-11T10:00"), to: at("2026-03-11T13:00") }]);
+        let items = [
+            item(1, "facebook", "2026-03-11T10:00"),
+            item(2, "facebook", "2026-03-11T11:30"),
+        ];
+        let moves =
+            plan_postponement(&items, &request(&[1], "2026-03-11T11:00"), &calendar()).unwrap();
+        assert_eq!(
+            moves,
+            vec![PlannedMove {
+                entry_id: EntryId::new(1),
+                from: at("2026-03-11T10:00"),
+                to: at("2026-03-11T13:00")
+            }]
+        );
     }
 
     #[test]
@@ -190,7 +218,12 @@ mod tests {
             item(2, "x", "2026-04-02T14:30"),
             item(3, "facebook", "2026-04-02T15:00"),
         ];
-        let moves = plan_postponement(&items, &request(&[3, 1, 2], "2026-04-02T16:00"), &calendar()).unwrap();
+        let moves = plan_postponement(
+            &items,
+            &request(&[3, 1, 2], "2026-04-02T16:00"),
+            &calendar(),
+        )
+        .unwrap();
         let times: Vec<(i64, Timestamp)> = moves.iter().map(|m| (m.entry_id.get(), m.to)).collect();
         assert_eq!(
             times,
@@ -205,10 +238,18 @@ mod tests {
     #[test]
     fn unknown_entries_and_bad_spacing_are_refused() {
         let items = [item(1, "facebook", "2026-03-11T10:00")];
-        assert_eq!(plan_postponement(&items, &request(&[9], "2026-03-11T11:00"), &calendar()).unwrap_err().code(), "not_scheduled");
+        assert_eq!(
+            plan_postponement(&items, &request(&[9], "2026-03-11T11:00"), &calendar())
+                .unwrap_err()
+                .code(),
+            "not_scheduled"
+        );
         let mut bad = request(&[1], "2026-03-11T11:00");
         bad.spacing = SignedDuration::ZERO;
-        assert_eq!(plan_postponement(&items, &bad, &calendar()).unwrap_err(), PostponeError::BadSpacing);
+        assert_eq!(
+            plan_postponement(&items, &bad, &calendar()).unwrap_err(),
+            PostponeError::BadSpacing
+        );
     }
 
     proptest! {
