@@ -14,18 +14,26 @@ use std::process::ExitCode;
 use publishing::{X_WEIGHTING_V2, X_WEIGHTING_V3, XWeighting, parse_x};
 use serde_norway::Value;
 
-const DEFAULT_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/twitter-text/conformance_validate.yml");
+const DEFAULT_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/twitter-text/conformance_validate.yml"
+);
 
 /// The sections with weighted-length cases and the weighting each was written for: the first
 /// predates emoji parsing (twitter-text's `config/v2.json`).
 const SECTIONS: &[(&str, XWeighting)] = &[
     ("WeightedTweetsCounterTest", X_WEIGHTING_V2),
-    ("WeightedTweetsWithDiscountedEmojiCounterTest", X_WEIGHTING_V3),
+    (
+        "WeightedTweetsWithDiscountedEmojiCounterTest",
+        X_WEIGHTING_V3,
+    ),
     ("UnicodeDirectionalMarkerCounterTest", X_WEIGHTING_V3),
 ];
 
 fn main() -> ExitCode {
-    let path = std::env::args().nth(1).unwrap_or_else(|| DEFAULT_PATH.to_owned());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| DEFAULT_PATH.to_owned());
     let source = match std::fs::read_to_string(&path) {
         Ok(source) => source,
         Err(error) => {
@@ -54,25 +62,49 @@ fn main() -> ExitCode {
             let expected = &case["expected"];
             let parse = parse_x(text, weighting);
             let checks: [(&str, Option<u64>, u64); 7] = [
-                ("weightedLength", expected["weightedLength"].as_u64(), parse.weighted_length as u64),
-                ("valid", expected["valid"].as_bool().map(u64::from), u64::from(parse.valid)),
-                ("permillage", expected["permillage"].as_u64(), parse.permillage as u64),
-                ("displayRangeStart", expected["displayRangeStart"].as_u64(), 0),
-                ("displayRangeEnd", expected["displayRangeEnd"].as_u64(), parse.display_range_end as u64),
+                (
+                    "weightedLength",
+                    expected["weightedLength"].as_u64(),
+                    parse.weighted_length as u64,
+                ),
+                (
+                    "valid",
+                    expected["valid"].as_bool().map(u64::from),
+                    u64::from(parse.valid),
+                ),
+                (
+                    "permillage",
+                    expected["permillage"].as_u64(),
+                    parse.permillage as u64,
+                ),
+                (
+                    "displayRangeStart",
+                    expected["displayRangeStart"].as_u64(),
+                    0,
+                ),
+                (
+                    "displayRangeEnd",
+                    expected["displayRangeEnd"].as_u64(),
+                    parse.display_range_end as u64,
+                ),
                 ("validRangeStart", expected["validRangeStart"].as_u64(), 0),
-                ("validRangeEnd", expected["validRangeEnd"].as_u64(), parse.valid_range_end as u64),
+                (
+                    "validRangeEnd",
+                    expected["validRangeEnd"].as_u64(),
+                    parse.valid_range_end as u64,
+                ),
             ];
             // A case without an expected weighted length would pass vacuously: count it failed.
             let mut mismatches: Vec<String> = Vec::new();
-            if expected["weightedLength"].as_u64().is_none() || expected["valid"].as_bool().is_none() {
+            if expected["weightedLength"].as_u64().is_none()
+                || expected["valid"].as_bool().is_none()
+            {
                 mismatches.push("the case gives no weightedLength or valid".to_owned());
             }
-            mismatches.extend(checks
-                .iter()
-                .filter_map(|(name, want, got)| {
-                    want.filter(|want| want != got).map(|want| format!("{name}: expected {want}, got {got}"))
-                })
-                );
+            mismatches.extend(checks.iter().filter_map(|(name, want, got)| {
+                want.filter(|want| want != got)
+                    .map(|want| format!("{name}: expected {want}, got {got}"))
+            }));
             if mismatches.is_empty() {
                 passed += 1;
                 section_passed += 1;
@@ -84,5 +116,9 @@ fn main() -> ExitCode {
         println!("{section}: {section_passed}/{} passed", cases.len());
     }
     println!("total: {passed}/{} passed", passed + failed);
-    if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -41,15 +41,23 @@ pub fn check_blog_post(text: &str) -> Vec<Problem> {
     if words < BLOG_MIN_WORDS {
         return vec![Problem::new(
             ProblemCode::TooShort,
-            format!("Le billet compte {words} mots ; un billet de blogue en compte de {BLOG_MIN_WORDS} à {BLOG_MAX_WORDS}."),
-            format!("The post has {words} words; a blog post has {BLOG_MIN_WORDS} to {BLOG_MAX_WORDS}."),
+            format!(
+                "Le billet compte {words} mots ; un billet de blogue en compte de {BLOG_MIN_WORDS} à {BLOG_MAX_WORDS}."
+            ),
+            format!(
+                "The post has {words} words; a blog post has {BLOG_MIN_WORDS} to {BLOG_MAX_WORDS}."
+            ),
         )];
     }
     if words > BLOG_MAX_WORDS {
         return vec![Problem::new(
             ProblemCode::TooLong,
-            format!("Le billet compte {words} mots ; un billet de blogue en compte de {BLOG_MIN_WORDS} à {BLOG_MAX_WORDS}."),
-            format!("The post has {words} words; a blog post has {BLOG_MIN_WORDS} to {BLOG_MAX_WORDS}."),
+            format!(
+                "Le billet compte {words} mots ; un billet de blogue en compte de {BLOG_MIN_WORDS} à {BLOG_MAX_WORDS}."
+            ),
+            format!(
+                "The post has {words} words; a blog post has {BLOG_MIN_WORDS} to {BLOG_MAX_WORDS}."
+            ),
         )];
     }
     Vec::new()
@@ -72,7 +80,10 @@ mod tests {
 
     #[test]
     fn words_are_counted_as_a_reader_counts_them() {
-        assert_eq!(word_count("Aujourd'hui, à Baie-Comeau, 12 élus l’ont dit."), 7);
+        assert_eq!(
+            word_count("Aujourd'hui, à Baie-Comeau, 12 élus l’ont dit."),
+            7
+        );
         assert_eq!(word_count("  "), 0);
         assert_eq!(word_count("fin - début"), 2);
     }

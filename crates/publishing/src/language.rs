@@ -13,21 +13,21 @@ const MIN_WORDS: usize = 8;
 /// apostrophes).
 const FRENCH: &[&str] = &[
     "le", "la", "les", "un", "une", "des", "du", "de", "et", "ou", "est", "sont", "pour", "par",
-    "avec", "dans", "sur", "au", "aux", "ce", "cette", "ces", "qui", "que", "quoi", "nous",
-    "vous", "ils", "elles", "il", "elle", "son", "sa", "ses", "leur", "leurs", "notre", "nos",
-    "votre", "vos", "en", "ne", "pas", "plus", "mais", "donc", "car", "sont", "été", "être",
-    "avoir", "fait", "entre", "chez", "sans", "sous", "vers", "depuis", "aussi", "très", "tous",
-    "toutes", "tout", "même", "où", "dont", "lors", "afin", "ainsi", "selon", "déjà", "à", "l",
-    "d", "qu", "n", "s", "c", "j", "m", "t",
+    "avec", "dans", "sur", "au", "aux", "ce", "cette", "ces", "qui", "que", "quoi", "nous", "vous",
+    "ils", "elles", "il", "elle", "son", "sa", "ses", "leur", "leurs", "notre", "nos", "votre",
+    "vos", "en", "ne", "pas", "plus", "mais", "donc", "car", "sont", "été", "être", "avoir",
+    "fait", "entre", "chez", "sans", "sous", "vers", "depuis", "aussi", "très", "tous", "toutes",
+    "tout", "même", "où", "dont", "lors", "afin", "ainsi", "selon", "déjà", "à", "l", "d", "qu",
+    "n", "s", "c", "j", "m", "t",
 ];
 
 /// English function words, lowercase.
 const ENGLISH: &[&str] = &[
-    "the", "and", "of", "to", "in", "is", "are", "for", "with", "at", "by", "from", "this",
-    "that", "these", "those", "it", "its", "we", "you", "they", "our", "your", "their", "be",
-    "was", "were", "been", "has", "have", "had", "will", "would", "can", "could", "should",
-    "not", "but", "or", "an", "as", "about", "into", "more", "all", "who", "which", "what",
-    "when", "where", "how", "there", "here", "new", "please", "join", "us",
+    "the", "and", "of", "to", "in", "is", "are", "for", "with", "at", "by", "from", "this", "that",
+    "these", "those", "it", "its", "we", "you", "they", "our", "your", "their", "be", "was",
+    "were", "been", "has", "have", "had", "will", "would", "can", "could", "should", "not", "but",
+    "or", "an", "as", "about", "into", "more", "all", "who", "which", "what", "when", "where",
+    "how", "there", "here", "new", "please", "join", "us",
 ];
 
 /// What the detector concludes.
@@ -75,7 +75,8 @@ pub fn check_french(text: &str) -> Option<Problem> {
     (guess_language(text) == LanguageGuess::English).then(|| {
         Problem::new(
             ProblemCode::NotFrench,
-            "Le texte semble rédigé en anglais ; les publications de l'organisme sont en français.".to_owned(),
+            "Le texte semble rédigé en anglais ; les publications de l'organisme sont en français."
+                .to_owned(),
             "The text looks English; the organisation publishes in French.".to_owned(),
         )
     })
@@ -109,14 +110,23 @@ mod tests {
         ];
         for post in posts {
             assert_eq!(guess_language(post), LanguageGuess::English, "{post}");
-            assert_eq!(check_french(post).map(|problem| problem.code.id()), Some("not_french"));
+            assert_eq!(
+                check_french(post).map(|problem| problem.code.id()),
+                Some("not_french")
+            );
         }
     }
 
     #[test]
     fn short_or_mixed_texts_are_not_flagged() {
-        assert_eq!(guess_language("Thank you for your help!"), LanguageGuess::Unknown);
-        assert_eq!(guess_language("Merci! Thank you! Bonne journée à tous et à toutes, have a nice day."), LanguageGuess::Unknown);
+        assert_eq!(
+            guess_language("Thank you for your help!"),
+            LanguageGuess::Unknown
+        );
+        assert_eq!(
+            guess_language("Merci! Thank you! Bonne journée à tous et à toutes, have a nice day."),
+            LanguageGuess::Unknown
+        );
         // Bilingual notice, French first, as some bodies post for an emergency.
         let bilingual = "Avis de fermeture de la route 138 entre Baie-Comeau et Chute-aux-Outardes. Notice: Route 138 is closed between Baie-Comeau and Chute-aux-Outardes.";
         assert!(check_french(bilingual).is_none());

@@ -24,7 +24,9 @@ pub mod x;
 
 pub use blog::{BLOG_MAX_WORDS, BLOG_MIN_WORDS, blog_overdue, check_blog_post, word_count};
 pub use language::{LanguageGuess, check_french, guess_language};
-pub use live_video::{LIVE_VIDEO_MAJORITY, LiveVideoCriterion, live_video_allowed, live_video_meets};
+pub use live_video::{
+    LIVE_VIDEO_MAJORITY, LiveVideoCriterion, live_video_allowed, live_video_meets,
+};
 pub use media::{AltTextLimit, Media, alt_text_limit, check_media};
 pub use network::{Network, UnknownNetwork};
 pub use press_release::{
@@ -38,4 +40,4 @@ pub use text::{
 };
 pub use tone::tone_guidance;
 pub use utm::{UtmConvention, add_utm};
-pub use x::{XParse, XWeighting, X_WEIGHTING_V2, X_WEIGHTING_V3, parse_x, x_weighted_length};
+pub use x::{X_WEIGHTING_V2, X_WEIGHTING_V3, XParse, XWeighting, parse_x, x_weighted_length};

@@ -53,7 +53,9 @@ impl LiveVideoCriterion {
 
     /// Parses a stable id.
     pub fn from_id(id: &str) -> Option<LiveVideoCriterion> {
-        LiveVideoCriterion::ALL.into_iter().find(|criterion| criterion.id() == id)
+        LiveVideoCriterion::ALL
+            .into_iter()
+            .find(|criterion| criterion.id() == id)
     }
 
     /// The annex's French heading.
@@ -91,16 +93,36 @@ impl LiveVideoCriterion {
     /// The question the annex asks, in French, for the form beside each box.
     pub fn question_fr(self) -> &'static str {
         match self {
-            LiveVideoCriterion::ContentNature => "Le contenu est-il assez percutant pour qu'on veuille le faire vivre en direct à d'autres?",
-            LiveVideoCriterion::Collaboration => "Le direct établit-il une collaboration entre les protagonistes et leur public?",
-            LiveVideoCriterion::Discoverability => "Le sujet est-il susceptible d'être recherché (sujet chaud, d'actualité)?",
-            LiveVideoCriterion::Accessibility => "Le public accède-t-il à quelque chose d'exclusif (coulisses, événement, réaction d'un expert)?",
-            LiveVideoCriterion::Consistency => "Le direct suit-il un horaire régulier pour ce type de vidéo?",
-            LiveVideoCriterion::Targeting => "Le public des pages hôtes sera-t-il intéressé par le sujet et les protagonistes?",
-            LiveVideoCriterion::Longevity => "Le public aura-t-il intérêt à regarder le direct en différé?",
-            LiveVideoCriterion::Conversation => "Y a-t-il une véritable conversation entre les protagonistes, et non une suite de monologues?",
-            LiveVideoCriterion::Interactivity => "Le direct répond-il aux questions et aux commentaires du public, même négatifs?",
-            LiveVideoCriterion::Authenticity => "Le contenu est-il cohérent avec le ton habituel des protagonistes sur les médias sociaux?",
+            LiveVideoCriterion::ContentNature => {
+                "Le contenu est-il assez percutant pour qu'on veuille le faire vivre en direct à d'autres?"
+            }
+            LiveVideoCriterion::Collaboration => {
+                "Le direct établit-il une collaboration entre les protagonistes et leur public?"
+            }
+            LiveVideoCriterion::Discoverability => {
+                "Le sujet est-il susceptible d'être recherché (sujet chaud, d'actualité)?"
+            }
+            LiveVideoCriterion::Accessibility => {
+                "Le public accède-t-il à quelque chose d'exclusif (coulisses, événement, réaction d'un expert)?"
+            }
+            LiveVideoCriterion::Consistency => {
+                "Le direct suit-il un horaire régulier pour ce type de vidéo?"
+            }
+            LiveVideoCriterion::Targeting => {
+                "Le public des pages hôtes sera-t-il intéressé par le sujet et les protagonistes?"
+            }
+            LiveVideoCriterion::Longevity => {
+                "Le public aura-t-il intérêt à regarder le direct en différé?"
+            }
+            LiveVideoCriterion::Conversation => {
+                "Y a-t-il une véritable conversation entre les protagonistes, et non une suite de monologues?"
+            }
+            LiveVideoCriterion::Interactivity => {
+                "Le direct répond-il aux questions et aux commentaires du public, même négatifs?"
+            }
+            LiveVideoCriterion::Authenticity => {
+                "Le contenu est-il cohérent avec le ton habituel des protagonistes sur les médias sociaux?"
+            }
         }
     }
 }

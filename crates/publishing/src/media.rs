@@ -111,11 +111,16 @@ mod tests {
     use super::*;
 
     fn image(alt: &str) -> Media {
-        Media::Image { alt_text: Some(alt.to_owned()) }
+        Media::Image {
+            alt_text: Some(alt.to_owned()),
+        }
     }
 
     fn codes(problems: &[Problem]) -> Vec<(&'static str, Option<usize>)> {
-        problems.iter().map(|problem| (problem.code.id(), problem.media_index)).collect()
+        problems
+            .iter()
+            .map(|problem| (problem.code.id(), problem.media_index))
+            .collect()
     }
 
     #[test]
@@ -124,20 +129,39 @@ mod tests {
             image("Le maire coupe le ruban devant la nouvelle bibliothèque."),
             Media::Image { alt_text: None },
             image("   "),
-            Media::Video { has_subtitles: false },
-            Media::Video { has_subtitles: true },
+            Media::Video {
+                has_subtitles: false,
+            },
+            Media::Video {
+                has_subtitles: true,
+            },
         ];
         assert_eq!(
             codes(&check_media(Network::Facebook, &media)),
-            vec![("missing_alt_text", Some(1)), ("missing_alt_text", Some(2)), ("missing_subtitles", Some(3))]
+            vec![
+                ("missing_alt_text", Some(1)),
+                ("missing_alt_text", Some(2)),
+                ("missing_subtitles", Some(3))
+            ]
         );
-        assert_eq!(check_media(Network::X, &media)[0].message_fr, "L'image 2 n'a pas de texte alternatif.");
+        assert_eq!(
+            check_media(Network::X, &media)[0].message_fr,
+            "L'image 2 n'a pas de texte alternatif."
+        );
     }
 
     #[test]
     fn alt_text_limits_at_limit_and_limit_plus_one() {
-        for (network, limit) in [(Network::X, 1_000), (Network::Mastodon, 1_500), (Network::LinkedIn, 4_086), (Network::Bluesky, 2_000)] {
-            assert!(check_media(network, &[image(&"a".repeat(limit))]).is_empty(), "{network}");
+        for (network, limit) in [
+            (Network::X, 1_000),
+            (Network::Mastodon, 1_500),
+            (Network::LinkedIn, 4_086),
+            (Network::Bluesky, 2_000),
+        ] {
+            assert!(
+                check_media(network, &[image(&"a".repeat(limit))]).is_empty(),
+                "{network}"
+            );
             assert_eq!(
                 codes(&check_media(network, &[image(&"a".repeat(limit + 1))])),
                 vec![("alt_text_too_long", Some(0))],

@@ -56,7 +56,11 @@ impl Network {
 
     /// The valid ids, comma-separated, for error messages.
     pub fn valid_ids() -> String {
-        Network::ALL.iter().map(|network| network.id()).collect::<Vec<_>>().join(", ")
+        Network::ALL
+            .iter()
+            .map(|network| network.id())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -98,7 +102,9 @@ impl FromStr for Network {
         Network::ALL
             .into_iter()
             .find(|network| network.id() == given)
-            .ok_or_else(|| UnknownNetwork { given: given.to_owned() })
+            .ok_or_else(|| UnknownNetwork {
+                given: given.to_owned(),
+            })
     }
 }
 

@@ -34,7 +34,9 @@ pub enum PressReleaseError {
     Empty,
     #[error("the press release has no title (no og:title, <h1> or <title>, or no first line)")]
     NoTitle,
-    #[error("the press release has no lead paragraph (no paragraph of at least {MIN_LEAD_WORDS} words)")]
+    #[error(
+        "the press release has no lead paragraph (no paragraph of at least {MIN_LEAD_WORDS} words)"
+    )]
     NoLead,
 }
 
@@ -71,15 +73,25 @@ const ELLIPSIS: char = '…';
 /// ellipsis when it does not fit X's 280 weighted characters), the lead paragraph and link
 /// on Facebook.
 pub fn variants_from_press_release(release: &PressRelease) -> Vec<Variant> {
-    let link = release.url.as_deref().map(str::trim).filter(|url| !url.is_empty());
+    let link = release
+        .url
+        .as_deref()
+        .map(str::trim)
+        .filter(|url| !url.is_empty());
     let x_text = fit_title_for_x(release.title.trim(), link);
     let facebook_text = match link {
         Some(link) => format!("{}\n\n{link}", release.lead.trim()),
         None => release.lead.trim().to_owned(),
     };
     vec![
-        Variant { network: Network::X, text: x_text },
-        Variant { network: Network::Facebook, text: facebook_text },
+        Variant {
+            network: Network::X,
+            text: x_text,
+        },
+        Variant {
+            network: Network::Facebook,
+            text: facebook_text,
+        },
     ]
 }
 
@@ -99,7 +111,12 @@ fn fit_title_for_x(title: &str, link: Option<&str>) -> String {
     // Drop words from the end until the shortened title, its ellipsis and the link fit.
     let words: Vec<&str> = title.split_whitespace().collect();
     for kept in (1..words.len()).rev() {
-        let shortened = format!("{}{ELLIPSIS}", words[..kept].join(" ").trim_end_matches([',', ';', ':', '-', '–']));
+        let shortened = format!(
+            "{}{ELLIPSIS}",
+            words[..kept]
+                .join(" ")
+                .trim_end_matches([',', ';', ':', '-', '–'])
+        );
         let candidate = with_link(&shortened, link);
         if x_weighted_length(&candidate) <= limit {
             return candidate;
@@ -146,7 +163,12 @@ fn meta_content(document: &Html, css: &str) -> Option<String> {
     let selector = selector(css)?;
     document
         .select(&selector)
-        .filter_map(|element| element.value().attr("content").or_else(|| element.value().attr("href")))
+        .filter_map(|element| {
+            element
+                .value()
+                .attr("content")
+                .or_else(|| element.value().attr("href"))
+        })
         .map(collapse_whitespace)
         .find(|content| !content.is_empty())
 }
@@ -155,7 +177,10 @@ fn meta_content(document: &Html, css: &str) -> Option<String> {
 /// `<h1>`, else `<title>`; the lead is the first paragraph of at least eight words inside
 /// `<main>` or `<article>` when the page has one; the address is `url` when given, else the
 /// page's `og:url` or canonical link.
-pub fn parse_press_release_html(html: &str, url: Option<&str>) -> Result<PressRelease, PressReleaseError> {
+pub fn parse_press_release_html(
+    html: &str,
+    url: Option<&str>,
+) -> Result<PressRelease, PressReleaseError> {
     if html.trim().is_empty() {
         return Err(PressReleaseError::Empty);
     }
@@ -182,7 +207,12 @@ pub fn parse_press_release_html(html: &str, url: Option<&str>) -> Result<PressRe
     let page_url = meta_content(&document, r#"meta[property="og:url"]"#)
         .or_else(|| meta_content(&document, r#"link[rel="canonical"]"#));
     let url = url.map(str::to_owned).or(page_url);
-    Ok(PressRelease { title, lead, body: paragraphs.join("\n\n"), url })
+    Ok(PressRelease {
+        title,
+        lead,
+        body: paragraphs.join("\n\n"),
+        url,
+    })
 }
 
 /// Reads a press release from pasted text: the first non-empty line is the title, the first
@@ -220,7 +250,12 @@ pub fn parse_press_release_text(text: &str) -> Result<PressRelease, PressRelease
         .find(|paragraph| word_total(paragraph) >= MIN_LEAD_WORDS)
         .cloned()
         .ok_or(PressReleaseError::NoLead)?;
-    Ok(PressRelease { title, lead, body: paragraphs.join("\n\n"), url: None })
+    Ok(PressRelease {
+        title,
+        lead,
+        body: paragraphs.join("\n\n"),
+        url: None,
+    })
 }
 
 #[cfg(test)]
@@ -280,7 +315,10 @@ mod tests {
         let title = "a".repeat(257);
         let variants = variants_from_press_release(&release(&title, Some("https://quebec.ca/x")));
         // The ellipsis (U+2026) weighs 2 on X: 254 + 2 + 1 + 23 = 280.
-        assert_eq!(variants[0].text, format!("{}… https://quebec.ca/x", "a".repeat(254)));
+        assert_eq!(
+            variants[0].text,
+            format!("{}… https://quebec.ca/x", "a".repeat(254))
+        );
     }
 
     #[test]
@@ -293,7 +331,13 @@ mod tests {
             "La ministre des Affaires municipales et de l'Habitation dévoile aujourd'hui sa nouvelle politique."
         );
         assert_eq!(parsed.url, None);
-        assert_eq!(parse_press_release_text("  \n ").unwrap_err(), PressReleaseError::Empty);
-        assert_eq!(parse_press_release_text("Titre\n\nCourt.").unwrap_err(), PressReleaseError::NoLead);
+        assert_eq!(
+            parse_press_release_text("  \n ").unwrap_err(),
+            PressReleaseError::Empty
+        );
+        assert_eq!(
+            parse_press_release_text("Titre\n\nCourt.").unwrap_err(),
+            PressReleaseError::NoLead
+        );
     }
 }

@@ -86,7 +86,13 @@ pub struct Problem {
 
 impl Problem {
     pub(crate) fn new(code: ProblemCode, message_fr: String, message_en: String) -> Problem {
-        Problem { code, message_fr, message_en, offsets: Vec::new(), media_index: None }
+        Problem {
+            code,
+            message_fr,
+            message_en,
+            offsets: Vec::new(),
+            media_index: None,
+        }
     }
 
     pub(crate) fn at_offsets(mut self, offsets: Vec<usize>) -> Problem {
@@ -152,7 +158,10 @@ mod tests {
     #[test]
     fn codes_are_distinct_snake_case() {
         let mut ids: Vec<&str> = ProblemCode::ALL.iter().map(|code| code.id()).collect();
-        assert!(ids.iter().all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+        assert!(
+            ids.iter()
+                .all(|id| id.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), ProblemCode::ALL.len());

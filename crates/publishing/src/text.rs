@@ -56,7 +56,9 @@ pub struct InvalidMastodonLimit;
 
 impl MastodonLimit {
     pub fn new(characters: usize) -> Result<MastodonLimit, InvalidMastodonLimit> {
-        NonZeroUsize::new(characters).map(MastodonLimit).ok_or(InvalidMastodonLimit)
+        NonZeroUsize::new(characters)
+            .map(MastodonLimit)
+            .ok_or(InvalidMastodonLimit)
     }
 
     pub fn get(self) -> usize {
@@ -82,7 +84,10 @@ pub struct CheckOptions {
 
 impl Default for CheckOptions {
     fn default() -> CheckOptions {
-        CheckOptions { mastodon_limit: MastodonLimit::default(), require_french: true }
+        CheckOptions {
+            mastodon_limit: MastodonLimit::default(),
+            require_french: true,
+        }
     }
 }
 
@@ -138,7 +143,10 @@ impl TextCheck {
 /// The limit of a network's post text, and its unit.
 pub fn text_limit(network: Network, options: &CheckOptions) -> (usize, LengthUnit) {
     match network {
-        Network::X => (X_WEIGHTING_V3.max_weighted_length, LengthUnit::WeightedCharacters),
+        Network::X => (
+            X_WEIGHTING_V3.max_weighted_length,
+            LengthUnit::WeightedCharacters,
+        ),
         Network::Bluesky => (BLUESKY_LIMIT, LengthUnit::Graphemes),
         Network::Mastodon => (options.mastodon_limit.get(), LengthUnit::Graphemes),
         Network::LinkedIn => (LINKEDIN_LIMIT, LengthUnit::Utf16Units),
@@ -179,12 +187,13 @@ pub fn mastodon_length(text: &str) -> usize {
     let mut index = 0;
     while index < chars.len() {
         if let Some(url) = next_url.peek()
-            && url.start == index {
-                countable.extend(std::iter::repeat_n('x', MASTODON_URL_LENGTH));
-                index = url.end;
-                next_url.next();
-                continue;
-            }
+            && url.start == index
+        {
+            countable.extend(std::iter::repeat_n('x', MASTODON_URL_LENGTH));
+            index = url.end;
+            next_url.next();
+            continue;
+        }
         if let Some((mention_end, name_end)) = remote_mention_at(&chars, index) {
             countable.extend(&chars[index..name_end]);
             index = mention_end;
@@ -206,10 +215,15 @@ fn remote_mention_at(chars: &[char], index: usize) -> Option<(usize, usize)> {
     if chars.get(index) != Some(&'@') {
         return None;
     }
-    if index > 0 && (chars[index - 1].is_alphanumeric() || matches!(chars[index - 1], '_' | '@' | '/')) {
+    if index > 0
+        && (chars[index - 1].is_alphanumeric() || matches!(chars[index - 1], '_' | '@' | '/'))
+    {
         return None;
     }
-    let name_length = chars[index + 1..].iter().take_while(|&&c| is_username_char(c) || c == '.' || c == '-').count();
+    let name_length = chars[index + 1..]
+        .iter()
+        .take_while(|&&c| is_username_char(c) || c == '.' || c == '-')
+        .count();
     let mut name_end = index + 1 + name_length;
     // A name does not end with a dot or hyphen.
     while name_end > index + 1 && matches!(chars[name_end - 1], '.' | '-') {
@@ -236,8 +250,9 @@ fn remote_mention_at(chars: &[char], index: usize) -> Option<(usize, usize)> {
 
 /// The characters of LinkedIn's "little text format" that must be escaped with a backslash
 /// in a post's commentary.
-pub const LINKEDIN_RESERVED: &[char] =
-    &['|', '{', '}', '@', '[', ']', '(', ')', '<', '>', '#', '\\', '*', '_', '~'];
+pub const LINKEDIN_RESERVED: &[char] = &[
+    '|', '{', '}', '@', '[', ']', '(', ')', '<', '>', '#', '\\', '*', '_', '~',
+];
 
 /// The text as LinkedIn's API must receive it: every reserved character preceded by a
 /// backslash, so that it shows as typed instead of being read as markup.
@@ -261,7 +276,10 @@ pub fn count_hashtags(text: &str) -> usize {
     let mut index = 0;
     while index < chars.len() {
         let c = chars[index];
-        let at_boundary = index == 0 || !(chars[index - 1].is_alphanumeric() || chars[index - 1] == '_' || chars[index - 1] == '&');
+        let at_boundary = index == 0
+            || !(chars[index - 1].is_alphanumeric()
+                || chars[index - 1] == '_'
+                || chars[index - 1] == '&');
         if (c == '#' || c == '\u{FF03}') && at_boundary {
             let body: Vec<char> = chars[index + 1..]
                 .iter()
@@ -293,7 +311,10 @@ pub fn check_text(network: Network, text: &str, options: &CheckOptions) -> TextC
     if text.trim().is_empty() && !media_carries_the_post {
         problems.push(Problem::new(
             ProblemCode::Empty,
-            format!("Le texte de la publication pour {} est vide.", network.display_name()),
+            format!(
+                "Le texte de la publication pour {} est vide.",
+                network.display_name()
+            ),
             format!("The post's text for {} is empty.", network.display_name()),
         ));
     }
@@ -346,14 +367,22 @@ pub fn check_text(network: Network, text: &str, options: &CheckOptions) -> TextC
         }
     }
     if network == Network::YouTube
-        && let Some(problem) = forbidden_youtube_characters(text, "description") {
-            problems.push(problem);
-        }
+        && let Some(problem) = forbidden_youtube_characters(text, "description")
+    {
+        problems.push(problem);
+    }
     if options.require_french
-        && let Some(problem) = check_french(text) {
-            problems.push(problem);
-        }
-    TextCheck { network, length, limit, unit, problems }
+        && let Some(problem) = check_french(text)
+    {
+        problems.push(problem);
+    }
+    TextCheck {
+        network,
+        length,
+        limit,
+        unit,
+        problems,
+    }
 }
 
 fn too_long(network: Network, length: usize, limit: usize, unit: LengthUnit) -> Problem {
@@ -389,7 +418,11 @@ fn forbidden_youtube_characters(text: &str, field: &str) -> Option<Problem> {
     if offsets.is_empty() {
         return None;
     }
-    let listed = offsets.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let listed = offsets
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     let (field_fr, field_en) = match field {
         "title" => ("Le titre", "The title"),
         _ => ("La description", "The description"),
@@ -433,11 +466,18 @@ mod tests {
     use super::*;
 
     fn ids(check: &TextCheck) -> Vec<&'static str> {
-        check.problems.iter().map(|problem| problem.code.id()).collect()
+        check
+            .problems
+            .iter()
+            .map(|problem| problem.code.id())
+            .collect()
     }
 
     fn no_language() -> CheckOptions {
-        CheckOptions { require_french: false, ..CheckOptions::default() }
+        CheckOptions {
+            require_french: false,
+            ..CheckOptions::default()
+        }
     }
 
     #[test]
@@ -463,8 +503,14 @@ mod tests {
 
     #[test]
     fn mastodon_counts_links_as_23_and_remote_mentions_by_name() {
-        assert_eq!(mastodon_length("Salut @ville@mastodon.quebec !"), "Salut @ville !".len());
-        assert_eq!(mastodon_length("https://www.quebec.ca/une/tres/longue/adresse/pour/voir"), 23);
+        assert_eq!(
+            mastodon_length("Salut @ville@mastodon.quebec !"),
+            "Salut @ville !".len()
+        );
+        assert_eq!(
+            mastodon_length("https://www.quebec.ca/une/tres/longue/adresse/pour/voir"),
+            23
+        );
         // Without a scheme, Mastodon counts the characters.
         assert_eq!(mastodon_length("www.quebec.ca"), 13);
         assert_eq!(mastodon_length("courriel@ville.qc.ca"), 20);
@@ -472,19 +518,34 @@ mod tests {
 
     #[test]
     fn mastodon_limit_and_limit_plus_one_with_a_server_limit() {
-        let options = CheckOptions { mastodon_limit: MastodonLimit::new(50).unwrap_or_default(), require_french: false };
+        let options = CheckOptions {
+            mastodon_limit: MastodonLimit::new(50).unwrap_or_default(),
+            require_french: false,
+        };
         let at = "a".repeat(50);
         assert!(check_text(Network::Mastodon, &at, &options).valid());
         let over = check_text(Network::Mastodon, &"a".repeat(51), &options);
-        assert_eq!((over.length, over.limit, ids(&over)), (51, 50, vec!["too_long"]));
-        assert_eq!(check_text(Network::Mastodon, &"a".repeat(500), &no_language()).limit, 500);
+        assert_eq!(
+            (over.length, over.limit, ids(&over)),
+            (51, 50, vec!["too_long"])
+        );
+        assert_eq!(
+            check_text(Network::Mastodon, &"a".repeat(500), &no_language()).limit,
+            500
+        );
         assert!(MastodonLimit::new(0).is_err());
     }
 
     #[test]
     fn linkedin_limit_counts_the_typed_text_and_escapes_reserved_characters() {
-        assert_eq!(escape_linkedin("Soirée (gratuite) #Québec @MAMH_ 50 % *"), "Soirée \\(gratuite\\) \\#Québec \\@MAMH\\_ 50 % \\*");
-        assert_eq!(escape_linkedin("a\\b|c{d}[e]<f>~"), "a\\\\b\\|c\\{d\\}\\[e\\]\\<f\\>\\~");
+        assert_eq!(
+            escape_linkedin("Soirée (gratuite) #Québec @MAMH_ 50 % *"),
+            "Soirée \\(gratuite\\) \\#Québec \\@MAMH\\_ 50 % \\*"
+        );
+        assert_eq!(
+            escape_linkedin("a\\b|c{d}[e]<f>~"),
+            "a\\\\b\\|c\\{d\\}\\[e\\]\\<f\\>\\~"
+        );
         let at = "(".repeat(3_000);
         let check = check_text(Network::LinkedIn, &at, &no_language());
         assert_eq!((check.length, check.valid()), (3_000, true));
@@ -496,8 +557,14 @@ mod tests {
     fn facebook_limit_and_limit_plus_one() {
         assert!(check_text(Network::Facebook, &"a".repeat(63_206), &no_language()).valid());
         let over = check_text(Network::Facebook, &"a".repeat(63_207), &no_language());
-        assert_eq!(over.problems[0].message_fr, "Le texte compte 63\u{202f}207 caractères ; Facebook en accepte au plus 63\u{202f}206 (1 de trop).");
-        assert_eq!(over.problems[0].message_en, "The text has 63,207 characters; Facebook accepts at most 63,206 (1 too many).");
+        assert_eq!(
+            over.problems[0].message_fr,
+            "Le texte compte 63\u{202f}207 caractères ; Facebook en accepte au plus 63\u{202f}206 (1 de trop)."
+        );
+        assert_eq!(
+            over.problems[0].message_en,
+            "The text has 63,207 characters; Facebook accepts at most 63,206 (1 too many)."
+        );
     }
 
     #[test]
@@ -509,12 +576,22 @@ mod tests {
     #[test]
     fn instagram_limit_and_five_hashtags() {
         assert!(check_text(Network::Instagram, &"a".repeat(2_200), &no_language()).valid());
-        assert_eq!(ids(&check_text(Network::Instagram, &"a".repeat(2_201), &no_language())), vec!["too_long"]);
+        assert_eq!(
+            ids(&check_text(
+                Network::Instagram,
+                &"a".repeat(2_201),
+                &no_language()
+            )),
+            vec!["too_long"]
+        );
         let five = "#Québec #MRC #habitation #municipal #Côte_Nord";
         assert_eq!(count_hashtags(five), 5);
         assert!(check_text(Network::Instagram, five, &no_language()).valid());
         let six = format!("{five} #été2025");
-        assert_eq!(ids(&check_text(Network::Instagram, &six, &no_language())), vec!["too_many_hashtags"]);
+        assert_eq!(
+            ids(&check_text(Network::Instagram, &six, &no_language())),
+            vec!["too_many_hashtags"]
+        );
         // Numbers, anchors and entities are not hashtags.
         assert_eq!(count_hashtags("Lot #3, page.html#haut, &#39; C#"), 0);
     }
@@ -536,9 +613,15 @@ mod tests {
     #[test]
     fn youtube_title_limit_and_limit_plus_one() {
         assert!(check_youtube_title(&"é".repeat(100)).is_empty());
-        let ids: Vec<&str> = check_youtube_title(&"é".repeat(101)).iter().map(|p| p.code.id()).collect();
+        let ids: Vec<&str> = check_youtube_title(&"é".repeat(101))
+            .iter()
+            .map(|p| p.code.id())
+            .collect();
         assert_eq!(ids, vec!["title_too_long"]);
-        let ids: Vec<&str> = check_youtube_title(" ").iter().map(|p| p.code.id()).collect();
+        let ids: Vec<&str> = check_youtube_title(" ")
+            .iter()
+            .map(|p| p.code.id())
+            .collect();
         assert_eq!(ids, vec!["title_missing"]);
     }
 

@@ -37,8 +37,16 @@ mod tests {
         assert!(tone_guidance(Network::Facebook).contains("vulgarisateur"));
         assert!(tone_guidance(Network::X).contains("succinct et exécutif"));
         assert!(tone_guidance(Network::LinkedIn).contains("humain et authentique"));
-        for network in [Network::Bluesky, Network::Mastodon, Network::Instagram, Network::YouTube] {
-            assert!(tone_guidance(network).starts_with("L'annexe 1 ne donne pas de ton"), "{network}");
+        for network in [
+            Network::Bluesky,
+            Network::Mastodon,
+            Network::Instagram,
+            Network::YouTube,
+        ] {
+            assert!(
+                tone_guidance(network).starts_with("L'annexe 1 ne donne pas de ton"),
+                "{network}"
+            );
         }
     }
 }

@@ -47,7 +47,10 @@ fn is_directional_marker(c: char) -> bool {
 }
 
 fn is_domain_char(c: char) -> bool {
-    !(c.is_ascii_punctuation() || is_space(c) || is_invalid_x_character(c) || is_directional_marker(c))
+    !(c.is_ascii_punctuation()
+        || is_space(c)
+        || is_invalid_x_character(c)
+        || is_directional_marker(c))
 }
 
 fn is_latin_accent(c: char) -> bool {
@@ -66,8 +69,30 @@ fn is_path_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || is_cyrillic(c)
         || is_latin_accent(c)
-        || matches!(c, '!' | '*' | '\'' | ';' | ':' | '=' | '+' | ',' | '.' | '$' | '/' | '%' | '#'
-            | '[' | ']' | '-' | '\u{2013}' | '_' | '~' | '|' | '&' | '@')
+        || matches!(
+            c,
+            '!' | '*'
+                | '\''
+                | ';'
+                | ':'
+                | '='
+                | '+'
+                | ','
+                | '.'
+                | '$'
+                | '/'
+                | '%'
+                | '#'
+                | '['
+                | ']'
+                | '-'
+                | '\u{2013}'
+                | '_'
+                | '~'
+                | '|'
+                | '&'
+                | '@'
+        )
 }
 
 fn is_path_ending_char(c: char) -> bool {
@@ -79,8 +104,32 @@ fn is_path_ending_char(c: char) -> bool {
 
 fn is_query_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
-        || matches!(c, '!' | '?' | '*' | '\'' | '@' | '(' | ')' | ';' | ':' | '&' | '=' | '+' | '$'
-            | '/' | '%' | '#' | '[' | ']' | '-' | '_' | '.' | ',' | '~' | '|')
+        || matches!(
+            c,
+            '!' | '?'
+                | '*'
+                | '\''
+                | '@'
+                | '('
+                | ')'
+                | ';'
+                | ':'
+                | '&'
+                | '='
+                | '+'
+                | '$'
+                | '/'
+                | '%'
+                | '#'
+                | '['
+                | ']'
+                | '-'
+                | '_'
+                | '.'
+                | ','
+                | '~'
+                | '|'
+        )
 }
 
 fn is_query_ending_char(c: char) -> bool {
@@ -89,7 +138,9 @@ fn is_query_ending_char(c: char) -> bool {
 
 /// A character that may come right before a link.
 fn may_precede_url(c: char) -> bool {
-    !(c.is_ascii_alphanumeric() || matches!(c, '@' | '\u{FF20}' | '$' | '#' | '\u{FF03}') || is_invalid_x_character(c))
+    !(c.is_ascii_alphanumeric()
+        || matches!(c, '@' | '\u{FF20}' | '$' | '#' | '\u{FF03}')
+        || is_invalid_x_character(c))
 }
 
 /// A link as the syntax matched it, before the checks that may refuse it.
@@ -180,15 +231,25 @@ fn match_at(chars: &[char], start: usize, run_has_dot: &[bool]) -> Result<Candid
     match_rest(chars, start, false, run_has_dot)
 }
 
-fn match_rest(chars: &[char], host_start: usize, has_scheme: bool, run_has_dot: &[bool]) -> Result<Candidate, NoMatch> {
+fn match_rest(
+    chars: &[char],
+    host_start: usize,
+    has_scheme: bool,
+    run_has_dot: &[bool],
+) -> Result<Candidate, NoMatch> {
     if !run_has_dot.get(host_start).copied().unwrap_or(false) {
-        return Err(NoMatch { skip_to: host_start + 1 });
+        return Err(NoMatch {
+            skip_to: host_start + 1,
+        });
     }
     let (host_end, tld_kind) = match_host(chars, host_start)?;
     let mut end = host_end;
     // Port.
     if chars.get(end) == Some(&':') {
-        let digits = chars[end + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let digits = chars[end + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if digits > 0 {
             end += 1 + digits;
         }
@@ -199,10 +260,18 @@ fn match_rest(chars: &[char], host_start: usize, has_scheme: bool, run_has_dot: 
         end = match_path(chars, end + 1);
     }
     if chars.get(end) == Some(&'?')
-        && let Some(query_end) = match_query(chars, end + 1) {
-            end = query_end;
-        }
-    Ok(Candidate { has_scheme, host_start, host_end, tld_kind, has_path, end })
+        && let Some(query_end) = match_query(chars, end + 1)
+    {
+        end = query_end;
+    }
+    Ok(Candidate {
+        has_scheme,
+        host_start,
+        host_end,
+        tld_kind,
+        has_path,
+        end,
+    })
 }
 
 /// Labels separated by dots, the last of which starts with a top-level domain. Returns where
@@ -234,10 +303,14 @@ fn match_host(chars: &[char], start: usize) -> Result<(usize, TldKind), NoMatch>
     while subdomains_valid_up_to < labels.len() && edge_ok(labels[subdomains_valid_up_to]) {
         subdomains_valid_up_to += 1;
     }
-    let tld_matches: Vec<Option<(usize, TldKind)>> =
-        labels.iter().map(|&(label_start, _)| match_tld(&chars[label_start..])).collect();
+    let tld_matches: Vec<Option<(usize, TldKind)>> = labels
+        .iter()
+        .map(|&(label_start, _)| match_tld(&chars[label_start..]))
+        .collect();
     if tld_matches.iter().skip(1).all(Option::is_none) {
-        return Err(NoMatch { skip_to: labels[0].1 });
+        return Err(NoMatch {
+            skip_to: labels[0].1,
+        });
     }
     for tld_index in (1..labels.len()).rev() {
         let name = labels[tld_index - 1];
@@ -258,7 +331,12 @@ fn match_host(chars: &[char], start: usize) -> Result<(usize, TldKind), NoMatch>
 
 /// A balanced parenthesised group in a path, one level of nesting allowed.
 fn balanced_parens(chars: &[char], open: usize) -> Option<usize> {
-    let run = |from: usize| chars[from.min(chars.len())..].iter().take_while(|&&c| is_path_char(c)).count();
+    let run = |from: usize| {
+        chars[from.min(chars.len())..]
+            .iter()
+            .take_while(|&&c| is_path_char(c))
+            .count()
+    };
     let inner = open + 1;
     let first = run(inner);
     if first > 0 && chars.get(inner + first) == Some(&')') {
@@ -325,7 +403,9 @@ fn utf16_length(chars: &[char]) -> usize {
 /// twitter-text's `isValidUrl`: every host label encodes to 1–63 characters, and the whole
 /// link stays within 4,096 characters.
 fn host_is_valid(chars: &[char], url_start: usize, candidate: &Candidate) -> bool {
-    let host: String = chars[candidate.host_start..candidate.host_end].iter().collect();
+    let host: String = chars[candidate.host_start..candidate.host_end]
+        .iter()
+        .collect();
     let mut encoded_length = 0;
     let mut label_count: usize = 0;
     for label in host.split('.') {
@@ -340,17 +420,30 @@ fn host_is_valid(chars: &[char], url_start: usize, candidate: &Candidate) -> boo
     }
     let encoded_host_length = encoded_length + label_count.saturating_sub(1);
     let host_length = utf16_length(&chars[candidate.host_start..candidate.host_end]);
-    let url_length = utf16_length(&chars[url_start..candidate.end]) + encoded_host_length - host_length;
-    let scheme_allowance = if candidate.has_scheme { 0 } else { "https://".len() };
+    let url_length =
+        utf16_length(&chars[url_start..candidate.end]) + encoded_host_length - host_length;
+    let scheme_allowance = if candidate.has_scheme {
+        0
+    } else {
+        "https://".len()
+    };
     url_length + scheme_allowance <= MAX_URL_LENGTH
 }
 
-fn accept(chars: &[char], start: usize, candidate: &Candidate, rule: SchemeRule) -> Option<UrlSpan> {
+fn accept(
+    chars: &[char],
+    start: usize,
+    candidate: &Candidate,
+    rule: SchemeRule,
+) -> Option<UrlSpan> {
     if !host_is_valid(chars, start, candidate) {
         return None;
     }
     if candidate.has_scheme {
-        return Some(UrlSpan { start, end: candidate.end });
+        return Some(UrlSpan {
+            start,
+            end: candidate.end,
+        });
     }
     if rule == SchemeRule::SchemeRequired {
         return None;
@@ -380,8 +473,15 @@ fn accept(chars: &[char], start: usize, candidate: &Candidate, rule: SchemeRule)
             return None;
         }
     }
-    let end = if candidate.has_path { candidate.end } else { candidate.host_end };
-    Some(UrlSpan { start: tail_start, end })
+    let end = if candidate.has_path {
+        candidate.end
+    } else {
+        candidate.host_end
+    };
+    Some(UrlSpan {
+        start: tail_start,
+        end,
+    })
 }
 
 #[cfg(test)]
@@ -398,8 +498,14 @@ mod tests {
 
     #[test]
     fn links_with_and_without_scheme() {
-        assert_eq!(urls("Voir https://www.quebec.ca/nouvelles. Merci"), ["https://www.quebec.ca/nouvelles"]);
-        assert_eq!(urls("Détails : www.mamh.gouv.qc.ca, en ligne"), ["www.mamh.gouv.qc.ca"]);
+        assert_eq!(
+            urls("Voir https://www.quebec.ca/nouvelles. Merci"),
+            ["https://www.quebec.ca/nouvelles"]
+        );
+        assert_eq!(
+            urls("Détails : www.mamh.gouv.qc.ca, en ligne"),
+            ["www.mamh.gouv.qc.ca"]
+        );
         assert_eq!(urls("Hi http://test.co"), ["http://test.co"]);
         assert_eq!(urls("Écrivez à info@quebec.ca"), Vec::<String>::new());
     }
@@ -414,10 +520,22 @@ mod tests {
 
     #[test]
     fn trailing_punctuation_and_queries() {
-        assert_eq!(urls("(https://exemple.com/page)"), ["https://exemple.com/page"]);
-        assert_eq!(urls("https://exemple.com/a?b=1&c=2."), ["https://exemple.com/a?b=1&c=2"]);
-        assert_eq!(urls("https://fr.wikipedia.org/wiki/Baie-Comeau_(ville)!"), ["https://fr.wikipedia.org/wiki/Baie-Comeau_(ville)"]);
-        assert_eq!(urls("https://exemple.com:8080/x"), ["https://exemple.com:8080/x"]);
+        assert_eq!(
+            urls("(https://exemple.com/page)"),
+            ["https://exemple.com/page"]
+        );
+        assert_eq!(
+            urls("https://exemple.com/a?b=1&c=2."),
+            ["https://exemple.com/a?b=1&c=2"]
+        );
+        assert_eq!(
+            urls("https://fr.wikipedia.org/wiki/Baie-Comeau_(ville)!"),
+            ["https://fr.wikipedia.org/wiki/Baie-Comeau_(ville)"]
+        );
+        assert_eq!(
+            urls("https://exemple.com:8080/x"),
+            ["https://exemple.com:8080/x"]
+        );
     }
 
     #[test]
@@ -444,6 +562,9 @@ mod tests {
     #[test]
     fn mastodon_requires_a_scheme() {
         assert!(find_urls("www.quebec.ca", SchemeRule::SchemeRequired).is_empty());
-        assert_eq!(find_urls("https://quebec.ca", SchemeRule::SchemeRequired).len(), 1);
+        assert_eq!(
+            find_urls("https://quebec.ca", SchemeRule::SchemeRequired).len(),
+            1
+        );
     }
 }

@@ -22,7 +22,10 @@ pub fn add_utm(url: &str, convention: &UtmConvention) -> String {
         None => (url, None),
     };
     let (base, query) = match before_fragment.find('?') {
-        Some(question) => (&before_fragment[..question], Some(&before_fragment[question + 1..])),
+        Some(question) => (
+            &before_fragment[..question],
+            Some(&before_fragment[question + 1..]),
+        ),
         None => (before_fragment, None),
     };
     let existing: Vec<String> = query
@@ -79,7 +82,11 @@ mod tests {
     use super::*;
 
     fn convention() -> UtmConvention {
-        UtmConvention { source: "facebook".into(), medium: "social".into(), campaign: "habitation 2025".into() }
+        UtmConvention {
+            source: "facebook".into(),
+            medium: "social".into(),
+            campaign: "habitation 2025".into(),
+        }
     }
 
     #[test]
@@ -89,7 +96,10 @@ mod tests {
             "https://www.quebec.ca/habitation?utm_source=facebook&utm_medium=social&utm_campaign=habitation%202025"
         );
         assert_eq!(
-            add_utm("https://exemple.qc.ca/page?lang=fr#section-2", &convention()),
+            add_utm(
+                "https://exemple.qc.ca/page?lang=fr#section-2",
+                &convention()
+            ),
             "https://exemple.qc.ca/page?lang=fr&utm_source=facebook&utm_medium=social&utm_campaign=habitation%202025#section-2"
         );
     }
@@ -97,7 +107,10 @@ mod tests {
     #[test]
     fn existing_tags_are_kept_and_not_duplicated() {
         assert_eq!(
-            add_utm("https://exemple.qc.ca/?UTM_Source=infolettre&x=1", &convention()),
+            add_utm(
+                "https://exemple.qc.ca/?UTM_Source=infolettre&x=1",
+                &convention()
+            ),
             "https://exemple.qc.ca/?UTM_Source=infolettre&x=1&utm_medium=social&utm_campaign=habitation%202025"
         );
         let once = add_utm("https://exemple.qc.ca/", &convention());
@@ -106,7 +119,14 @@ mod tests {
 
     #[test]
     fn empty_values_are_left_out() {
-        let convention = UtmConvention { source: "x".into(), medium: String::new(), campaign: " ".into() };
-        assert_eq!(add_utm("https://a.ca/#top", &convention), "https://a.ca/?utm_source=x#top");
+        let convention = UtmConvention {
+            source: "x".into(),
+            medium: String::new(),
+            campaign: " ".into(),
+        };
+        assert_eq!(
+            add_utm("https://a.ca/#top", &convention),
+            "https://a.ca/?utm_source=x#top"
+        );
     }
 }

@@ -25,7 +25,12 @@ pub struct XWeighting {
     pub ranges: &'static [(u32, u32, usize)],
 }
 
-const V3_RANGES: &[(u32, u32, usize)] = &[(0, 4351, 100), (8192, 8205, 100), (8208, 8223, 100), (8242, 8247, 100)];
+const V3_RANGES: &[(u32, u32, usize)] = &[
+    (0, 4351, 100),
+    (8192, 8205, 100),
+    (8208, 8223, 100),
+    (8242, 8247, 100),
+];
 
 /// The configuration X uses today (twitter-text `config/v3.json`).
 pub const X_WEIGHTING_V3: XWeighting = XWeighting {
@@ -38,7 +43,10 @@ pub const X_WEIGHTING_V3: XWeighting = XWeighting {
 };
 
 /// The previous configuration (`config/v2.json`): the same without emoji parsing.
-pub const X_WEIGHTING_V2: XWeighting = XWeighting { emoji_parsing_enabled: false, ..X_WEIGHTING_V3 };
+pub const X_WEIGHTING_V2: XWeighting = XWeighting {
+    emoji_parsing_enabled: false,
+    ..X_WEIGHTING_V3
+};
 
 /// What twitter-text's `parseTweet` reports. Ranges are UTF-16 code unit indices into the
 /// text as given (before normalisation), inclusive, as twitter-text gives them.
@@ -115,7 +123,8 @@ pub fn parse_x(text: &str, weighting: &XWeighting) -> XParse {
     let permillage = weighted_length * 1000 / weighting.max_weighted_length;
     let original_utf16_length: usize = text.chars().map(char::len_utf16).sum();
     // twitter-text shifts the valid range by the change normalisation made to the length.
-    let valid_range_end = (valid_display_index + original_utf16_length).saturating_sub(normalized_utf16_length);
+    let valid_range_end =
+        (valid_display_index + original_utf16_length).saturating_sub(normalized_utf16_length);
     XParse {
         weighted_length,
         valid,
@@ -149,7 +158,12 @@ pub(crate) fn is_emoji_sequence(grapheme: &str) -> bool {
     if rest.contains(&'\u{20E3}') && (first.is_ascii_digit() || first == '#' || first == '*') {
         return true;
     }
-    rest.first() == Some(&'\u{FE0F}') && matches!(first, '\u{A9}' | '\u{AE}' | '\u{203C}' | '\u{2049}' | '\u{2122}' | '\u{2139}' | '\u{2194}'..='\u{21AA}')
+    rest.first() == Some(&'\u{FE0F}')
+        && matches!(
+            first,
+            '\u{A9}' | '\u{AE}' | '\u{203C}' | '\u{2049}' | '\u{2122}' | '\u{2139}' | '\u{2194}'
+                ..='\u{21AA}'
+        )
 }
 
 fn is_regional_indicator(c: char) -> bool {
@@ -215,10 +229,16 @@ mod tests {
     fn limit_and_limit_plus_one() {
         let at_limit = "a".repeat(280);
         let parse = parse_x(&at_limit, &X_WEIGHTING_V3);
-        assert_eq!((parse.weighted_length, parse.valid, parse.permillage), (280, true, 1000));
+        assert_eq!(
+            (parse.weighted_length, parse.valid, parse.permillage),
+            (280, true, 1000)
+        );
         let over = "a".repeat(281);
         let parse = parse_x(&over, &X_WEIGHTING_V3);
-        assert_eq!((parse.weighted_length, parse.valid, parse.valid_range_end), (281, false, 279));
+        assert_eq!(
+            (parse.weighted_length, parse.valid, parse.valid_range_end),
+            (281, false, 279)
+        );
         // 257 characters and a link: 280 exactly.
         let with_link = format!("{} https://quebec.ca/x", "a".repeat(256));
         assert_eq!(parse_x(&with_link, &X_WEIGHTING_V3).weighted_length, 280);

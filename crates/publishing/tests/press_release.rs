@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 use publishing::{
-    Network, PressReleaseError, check_text, parse_press_release_html, variants_from_press_release,
-    x_weighted_length, CheckOptions,
+    CheckOptions, Network, PressReleaseError, check_text, parse_press_release_html,
+    variants_from_press_release, x_weighted_length,
 };
 
 const PAGE: &str = include_str!("data/communique-habitation.html");
@@ -22,16 +22,33 @@ fn the_saved_page_gives_title_lead_body_and_address() {
     // The cookie banner, the kicker and the date line are not the lead.
     assert_eq!(release.lead, LEAD);
     assert_eq!(release.url.as_deref(), Some(PAGE_URL));
-    assert!(release.body.starts_with("Communiqué de presse\n\nPublié le 14 mai 2025\n\nSEPT-ÎLES"), "{}", release.body);
-    assert!(release.body.contains("Ce projet répond à un besoin criant de la région."));
+    assert!(
+        release
+            .body
+            .starts_with("Communiqué de presse\n\nPublié le 14 mai 2025\n\nSEPT-ÎLES"),
+        "{}",
+        release.body
+    );
+    assert!(
+        release
+            .body
+            .contains("Ce projet répond à un besoin criant de la région.")
+    );
     assert!(!release.body.contains("témoins"));
     assert!(!release.body.contains("Tous droits réservés"));
 }
 
 #[test]
 fn a_given_address_wins_over_the_page_s_own() {
-    let release = parse_press_release_html(PAGE, Some("https://www.newswire.ca/fr/news-releases/60-logements-sept-iles.html")).unwrap();
-    assert_eq!(release.url.as_deref(), Some("https://www.newswire.ca/fr/news-releases/60-logements-sept-iles.html"));
+    let release = parse_press_release_html(
+        PAGE,
+        Some("https://www.newswire.ca/fr/news-releases/60-logements-sept-iles.html"),
+    )
+    .unwrap();
+    assert_eq!(
+        release.url.as_deref(),
+        Some("https://www.newswire.ca/fr/news-releases/60-logements-sept-iles.html")
+    );
 }
 
 #[test]
@@ -53,21 +70,37 @@ fn variants_fit_their_networks() {
 
 #[test]
 fn title_falls_back_to_h1_then_title_element() {
-    let without_og = PAGE.replace(r#"<meta property="og:title""#, r#"<meta property="og:site_name""#);
+    let without_og = PAGE.replace(
+        r#"<meta property="og:title""#,
+        r#"<meta property="og:site_name""#,
+    );
     let release = parse_press_release_html(&without_og, None).unwrap();
-    assert_eq!(release.title, "Québec soutient la construction de 60\u{a0}logements abordables à Sept-Îles");
+    assert_eq!(
+        release.title,
+        "Québec soutient la construction de 60\u{a0}logements abordables à Sept-Îles"
+    );
     let only_title = "<html><head><title>Avis public | Ville</title></head><body><p>Le conseil municipal tiendra une séance extraordinaire lundi prochain à 19 h.</p></body></html>";
-    assert_eq!(parse_press_release_html(only_title, None).unwrap().title, "Avis public | Ville");
+    assert_eq!(
+        parse_press_release_html(only_title, None).unwrap().title,
+        "Avis public | Ville"
+    );
 }
 
 #[test]
 fn pages_without_title_or_lead_are_refused() {
-    assert_eq!(parse_press_release_html("   ", None).unwrap_err(), PressReleaseError::Empty);
+    assert_eq!(
+        parse_press_release_html("   ", None).unwrap_err(),
+        PressReleaseError::Empty
+    );
     assert_eq!(
         parse_press_release_html("<html><body><p>Un paragraphe bien assez long pour servir de chapeau au communiqué.</p></body></html>", None).unwrap_err(),
         PressReleaseError::NoTitle
     );
-    let error = parse_press_release_html("<html><body><h1>Titre</h1><p>Court.</p></body></html>", None).unwrap_err();
+    let error = parse_press_release_html(
+        "<html><body><h1>Titre</h1><p>Court.</p></body></html>",
+        None,
+    )
+    .unwrap_err();
     assert_eq!(error, PressReleaseError::NoLead);
     assert_eq!(error.code(), "no_lead");
 }

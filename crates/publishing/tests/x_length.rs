@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use publishing::{Network, X_WEIGHTING_V3, check_text, parse_x, x_weighted_length, CheckOptions};
+use publishing::{CheckOptions, Network, X_WEIGHTING_V3, check_text, parse_x, x_weighted_length};
 
 #[test]
 fn boil_water_notice_with_emoji_link_and_hashtag() {
@@ -36,7 +36,10 @@ fn addresses_that_x_does_not_link_count_character_by_character() {
 #[test]
 fn a_post_of_exactly_280_with_two_links_and_one_more_character() {
     // Two links (46) and 234 letters = 280.
-    let base = format!("https://www.quebec.ca/a {} https://www.mamh.gouv.qc.ca/b", "a".repeat(232));
+    let base = format!(
+        "https://www.quebec.ca/a {} https://www.mamh.gouv.qc.ca/b",
+        "a".repeat(232)
+    );
     let parse = parse_x(&base, &X_WEIGHTING_V3);
     assert_eq!((parse.weighted_length, parse.valid), (280, true));
     let check = check_text(Network::X, &format!("{base}!"), &CheckOptions::default());

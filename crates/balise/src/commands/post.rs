@@ -128,21 +128,34 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         problems: check
             .problems
             .iter()
-            .map(|problem| OutputProblem { code: problem.code.id(), message: problem.message(language) })
+            .map(|problem| OutputProblem {
+                code: problem.code.id(),
+                message: problem.message(language),
+            })
             .collect(),
     };
     let mut stdout = io::stdout().lock();
     serde_json::to_writer(&mut stdout, &output)?;
     writeln!(stdout)?;
-    Ok(if check.valid() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if check.valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn prepare(args: &CheckArgs) -> Result<(Network, CheckOptions, String), BadInput> {
-    let network: Network = args.network.parse().map_err(|error: publishing::UnknownNetwork| BadInput {
-        french: error.message_fr(),
-        english: error.message_en(),
-    })?;
-    let mut options = CheckOptions { require_french: !args.no_language_check, ..CheckOptions::default() };
+    let network: Network = args
+        .network
+        .parse()
+        .map_err(|error: publishing::UnknownNetwork| BadInput {
+            french: error.message_fr(),
+            english: error.message_en(),
+        })?;
+    let mut options = CheckOptions {
+        require_french: !args.no_language_check,
+        ..CheckOptions::default()
+    };
     if let Some(limit) = args.limit {
         if network != Network::Mastodon {
             return Err(BadInput {
@@ -165,17 +178,27 @@ fn prepare(args: &CheckArgs) -> Result<(Network, CheckOptions, String), BadInput
 fn read_text(file: &str) -> Result<String, BadInput> {
     let (bytes, name_fr, name_en) = if file == "-" {
         let mut bytes = Vec::new();
-        io::stdin().read_to_end(&mut bytes).map_err(|error| BadInput {
-            french: format!("lecture de l'entrée standard : {error}"),
-            english: format!("reading standard input: {error}"),
-        })?;
-        (bytes, "l'entrée standard".to_owned(), "standard input".to_owned())
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|error| BadInput {
+                french: format!("lecture de l'entrée standard : {error}"),
+                english: format!("reading standard input: {error}"),
+            })?;
+        (
+            bytes,
+            "l'entrée standard".to_owned(),
+            "standard input".to_owned(),
+        )
     } else {
         let bytes = std::fs::read(file).map_err(|error| BadInput {
             french: format!("lecture du fichier « {file} » : {error}"),
             english: format!("reading file `{file}`: {error}"),
         })?;
-        (bytes, format!("le fichier « {file} »"), format!("file `{file}`"))
+        (
+            bytes,
+            format!("le fichier « {file} »"),
+            format!("file `{file}`"),
+        )
     };
     let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
@@ -185,6 +208,9 @@ fn read_text(file: &str) -> Result<String, BadInput> {
         }
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let text = text.strip_suffix('\n').map(|rest| rest.strip_suffix('\r').unwrap_or(rest)).unwrap_or(text);
+    let text = text
+        .strip_suffix('\n')
+        .map(|rest| rest.strip_suffix('\r').unwrap_or(rest))
+        .unwrap_or(text);
     Ok(text.to_owned())
 }

@@ -37,6 +37,12 @@ pub fn stderr(output: &Output) -> String {
 
 /// Asserts the exit code and the exact JSON line printed.
 pub fn assert_output(output: &Output, code: i32, json: &str) {
-    assert_eq!(output.status.code(), Some(code), "stdout: {}\nstderr: {}", stdout(output), stderr(output));
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(output),
+        stderr(output)
+    );
     assert_eq!(stdout(output), format!("{json}\n"));
 }

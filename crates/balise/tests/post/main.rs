@@ -3,5 +3,5 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod helpers;
 mod check;
+mod helpers;
