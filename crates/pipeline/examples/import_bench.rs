@@ -106,6 +106,15 @@ async fn main() {
         elapsed.as_secs_f64(),
         report.processed as f64 / elapsed.as_secs_f64()
     );
+    let timings = report.timings;
+    println!(
+        "  of which: fetch {:.2} s, history {:.2} s, moderation and triage {:.2} s, record {:.2} s, assignment {:.2} s",
+        timings.fetch.as_secs_f64(),
+        timings.history.as_secs_f64(),
+        timings.decide.as_secs_f64(),
+        timings.record.as_secs_f64(),
+        timings.assign.as_secs_f64()
+    );
     let started = Instant::now();
     let verification = store.verify_audit_chain().await.unwrap();
     println!(

@@ -112,6 +112,33 @@ pub struct ProcessReport {
     pub not_cases: usize,
     /// Failures recorded (the messages stay pending).
     pub failed: usize,
+    /// Where the time went (for `balise bench` and the import benchmark).
+    pub timings: PhaseTimings,
+}
+
+/// Wall-clock time per phase of processing, summed over the chunks of a call.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PhaseTimings {
+    /// Reading pending messages from the store.
+    pub fetch: std::time::Duration,
+    /// Reading each message's account history for the `repeated` detector.
+    pub history: std::time::Duration,
+    /// Moderation, knowledge-base search, triage and deadline planning.
+    pub decide: std::time::Duration,
+    /// Recording verdicts, cases, suggestions, deadlines and audit entries.
+    pub record: std::time::Duration,
+    /// Assigning cases to respondents.
+    pub assign: std::time::Duration,
+}
+
+impl PhaseTimings {
+    fn add(&mut self, other: PhaseTimings) {
+        self.fetch += other.fetch;
+        self.history += other.history;
+        self.decide += other.decide;
+        self.record += other.record;
+        self.assign += other.assign;
+    }
 }
 
 impl ProcessReport {
@@ -120,6 +147,7 @@ impl ProcessReport {
         self.cases_opened += other.cases_opened;
         self.not_cases += other.not_cases;
         self.failed += other.failed;
+        self.timings.add(other.timings);
     }
 }
 
@@ -349,7 +377,10 @@ impl Pipeline {
             let chunk = u32::try_from(remaining)
                 .unwrap_or(u32::MAX)
                 .min(PROCESS_CHUNK);
+            let mut timings = PhaseTimings::default();
+            let clock = std::time::Instant::now();
             let pending = self.store.pending_messages(*watermark, chunk).await?;
+            timings.fetch = clock.elapsed();
             let Some(last) = pending.last() else { break };
             let last_id = last.message.id;
             let mut results = Vec::with_capacity(pending.len());
@@ -357,11 +388,15 @@ impl Pipeline {
                 .iter()
                 .filter(|message| message.failed_attempts < MAX_FAILED_ATTEMPTS)
             {
-                results.push(self.process_one(message).await?);
+                results.push(self.process_one(message, &mut timings).await?);
             }
+            let clock = std::time::Instant::now();
             let recorded = self.store.record_intake(&self.by, &results).await?;
+            timings.record = clock.elapsed();
+            let clock = std::time::Instant::now();
             self.assign_to_respondents(&pending, &results, &recorded).await?;
-            let mut chunk_report = ProcessReport::default();
+            timings.assign = clock.elapsed();
+            let mut chunk_report = ProcessReport { timings, ..ProcessReport::default() };
             let mut retry_from: Option<MessageId> = None;
             for (result, outcome) in results.iter().zip(recorded) {
                 match outcome {
@@ -453,7 +488,11 @@ impl Pipeline {
         }
     }
 
-    async fn process_one(&self, pending: &PendingMessage) -> Result<IntakeResult, PipelineError> {
+    async fn process_one(
+        &self,
+        pending: &PendingMessage,
+        timings: &mut PhaseTimings,
+    ) -> Result<IntakeResult, PipelineError> {
         let message = &pending.message;
         let Some(runtime) = self.organisations.get(&message.organisation_id) else {
             return Ok(IntakeResult::Failed {
@@ -464,8 +503,20 @@ impl Pipeline {
                 ),
             });
         };
-        let received = &message.received;
+        let clock = std::time::Instant::now();
         let history = self.history(pending, &runtime.policy).await?;
+        timings.history += clock.elapsed();
+        let clock = std::time::Instant::now();
+        let result = self.decide(pending, runtime, &history);
+        timings.decide += clock.elapsed();
+        Ok(result)
+    }
+
+    /// Moderation, knowledge-base search, triage and deadlines of one message: no IO but
+    /// the knowledge base's index.
+    fn decide(&self, pending: &PendingMessage, runtime: &OrganisationRuntime, history: &History) -> IntakeResult {
+        let message = &pending.message;
+        let received = &message.received;
         let moderated = moderation::Message {
             id: message.id.to_string(),
             text: received.text.clone(),
@@ -474,7 +525,7 @@ impl Pipeline {
             thread: received.thread.as_ref().map(ToString::to_string),
             created_at: Some(received.received_at.as_second()),
         };
-        let verdict = self.engine.moderate(&runtime.policy, &moderated, &history);
+        let verdict = self.engine.moderate(&runtime.policy, &moderated, history);
         let kb_hit = match (&self.knowledge_base, pending.automatic) {
             (Some(knowledge_base), false) => match knowledge_base.best_page(&received.text, 0.0) {
                 // The coverage (share of the question's terms the page holds) does not
@@ -516,12 +567,12 @@ impl Pipeline {
                 .join(",")
         });
         if pending.automatic || (suggestion.not_a_case && suggestion.route != Route::Urgent) {
-            return Ok(IntakeResult::Processed {
+            return IntakeResult::Processed {
                 message_id: message.id,
                 verdict: verdict_record,
                 verdict_rule,
                 case: None,
-            });
+            };
         }
         let deadlines = if suggestion.route == Route::Urgent {
             // deadlines proportional to urgency — one clock hour, every day and hour.
@@ -530,20 +581,20 @@ impl Pipeline {
             }) {
                 Ok(plan) => Some(case_actions::deadline_record(domain::deadlines::URGENT_COMMITMENT_ID, &plan)),
                 Err(error) => {
-                    return Ok(IntakeResult::Failed {
+                    return IntakeResult::Failed {
                         message_id: message.id,
                         error,
-                    });
+                    };
                 }
             }
         } else if suggestion.reply_expected {
             match plan_deadlines(runtime, received.received_at) {
                 Ok(plan) => Some(plan),
                 Err(error) => {
-                    return Ok(IntakeResult::Failed {
+                    return IntakeResult::Failed {
                         message_id: message.id,
                         error,
-                    });
+                    };
                 }
             }
         } else {
@@ -554,12 +605,12 @@ impl Pipeline {
             suggestion_rule: Some(route_rule(&suggestion.route).to_owned()),
             deadlines,
         };
-        Ok(IntakeResult::Processed {
+        IntakeResult::Processed {
             message_id: message.id,
             verdict: verdict_record,
             verdict_rule,
             case: Some(case),
-        })
+        }
     }
 
     async fn history(

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod case_actions;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -513,3 +515,10 @@ async fn a_case_routed_to_a_sector_goes_to_its_respondent_or_substitute(store: S
     assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
 }
 both_backends!(a_case_routed_to_a_sector_goes_to_its_respondent_or_substitute);
+both_backends!(an_urgent_case_is_due_one_clock_hour_after_receipt);
+both_backends!(a_route_change_replans_assignment_and_deadlines);
+both_backends!(the_default_reply_is_the_routes_template_with_the_profiles_contacts);
+use case_actions::{
+    a_route_change_replans_assignment_and_deadlines, an_urgent_case_is_due_one_clock_hour_after_receipt,
+    the_default_reply_is_the_routes_template_with_the_profiles_contacts,
+};
