@@ -51,6 +51,10 @@ pub fn router() -> Router<AppState> {
             post(confirm_postponement),
         )
         .route("/calendrier/abonnement", post(subscribe))
+        .route(
+            "/calendrier/communique",
+            get(press_release_page).post(press_release_proposal),
+        )
 }
 
 // ------------------------------------------------------------------ strings
@@ -232,6 +236,31 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("time_zone", "Heure de l'organisme", "Organisation's time"),
     ("video", "Vidéo (nom du fichier)", "Video (file name)"),
+    (
+        "press_release",
+        "Importer un communiqué de presse",
+        "Import a press release",
+    ),
+    (
+        "press_release_intro",
+        "Collez le texte du communiqué (titre sur la première ligne) ou la page HTML enregistrée : Balise propose le titre sur X et le chapeau sur Facebook, avec le lien, sans approbation supplémentaire (R-52).",
+        "Paste the press release's text (title on the first line) or its saved HTML page: Balise proposes the title on X and the lead on Facebook, with the link, without further approval (R-52).",
+    ),
+    (
+        "press_release_text",
+        "Texte ou HTML du communiqué",
+        "Text or HTML of the press release",
+    ),
+    (
+        "press_release_url",
+        "Adresse sur le fil de presse gouvernemental ou le site Web",
+        "Address on the government newswire or the website",
+    ),
+    (
+        "proposed_variants",
+        "Variantes proposées",
+        "Proposed variants",
+    ),
     (
         "subtitles",
         "La vidéo est sous-titrée",
@@ -1451,5 +1480,116 @@ async fn subscribe(
             "/api/v1/organisations/{}/calendar.ics?token={secret}",
             user.organisation_id
         ),
+    })
+}
+
+// ------------------------------------------------------------------ press releases
+
+#[derive(Template, WebTemplate)]
+#[template(path = "editorial/press_release.html")]
+pub(crate) struct PressReleasePage {
+    layout: Layout,
+    x: Texts,
+    csrf: String,
+    source: String,
+    url: String,
+    title: String,
+    variants: Vec<(String, String, String)>,
+    problems: Vec<String>,
+}
+
+async fn press_release_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+) -> Result<PressReleasePage, PageError> {
+    user.require(&state, Permission::DraftPublication)?;
+    let texts = Texts { lang };
+    Ok(PressReleasePage {
+        layout: Layout::new(
+            &state,
+            lang,
+            Some(&user),
+            &uri,
+            texts.t("press_release").to_owned(),
+        ),
+        x: texts,
+        csrf: user.csrf_token.clone().unwrap_or_default(),
+        source: String::new(),
+        url: String::new(),
+        title: String::new(),
+        variants: Vec::new(),
+        problems: Vec::new(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PressReleaseForm {
+    source: String,
+    #[serde(default)]
+    url: String,
+}
+
+async fn press_release_proposal(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+    CsrfForm(form): CsrfForm<PressReleaseForm>,
+) -> Result<PressReleasePage, PageError> {
+    user.require(&state, Permission::DraftPublication)?;
+    let texts = Texts { lang };
+    let looks_like_html = form.source.trim_start().starts_with('<');
+    let input = api_editorial::PressReleaseInput {
+        html: looks_like_html.then(|| form.source.clone()),
+        text: (!looks_like_html).then(|| form.source.clone()),
+        url: Some(form.url.clone()),
+    };
+    let (title, variants, problems) = match api_editorial::press_release_variants(&input) {
+        Ok(proposal) => {
+            let variants = proposal["variants"]
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .map(|v| {
+                            let network = v["network"].as_str().unwrap_or("").to_owned();
+                            let label = publishing::Network::ALL
+                                .iter()
+                                .find(|n| n.id() == network)
+                                .map(|n| n.display_name().to_owned())
+                                .unwrap_or_else(|| network.clone());
+                            (
+                                network,
+                                label,
+                                v["message"].as_str().unwrap_or("").to_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                proposal["title"].as_str().unwrap_or("").to_owned(),
+                variants,
+                Vec::new(),
+            )
+        }
+        Err(error) => (String::new(), Vec::new(), vec![error.message().to_owned()]),
+    };
+    Ok(PressReleasePage {
+        layout: Layout::new(
+            &state,
+            lang,
+            Some(&user),
+            &uri,
+            texts.t("press_release").to_owned(),
+        ),
+        x: texts,
+        csrf: user.csrf_token.clone().unwrap_or_default(),
+        source: form.source,
+        url: form.url,
+        title,
+        variants,
+        problems,
     })
 }

@@ -110,6 +110,8 @@ pub const ROUTE_TABLE: &[RouteRule] = &[
     rule("POST", "/calendrier/publications/{id}/report", needs(P::ManageCalendar)),
     rule("POST", "/calendrier/publications/{id}/report/confirmation", needs(P::ManageCalendar)),
     rule("POST", "/calendrier/abonnement", AnyOf(CALENDAR_READERS)),
+    rule("GET", "/calendrier/communique", needs(P::DraftPublication)),
+    rule("POST", "/calendrier/communique", needs(P::DraftPublication)),
 ];
 
 /// The rule of a request, from its method and the path pattern the router matched.

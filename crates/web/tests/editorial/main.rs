@@ -584,3 +584,35 @@ async fn a_live_video_needs_the_majority_of_annexe_6_recorded_with_the_entry() {
     assert_eq!(held.status(), 409);
     assert_eq!(held.json::<Value>().await.unwrap()["error"]["code"], "live_video_below_majority");
 }
+
+#[tokio::test]
+async fn a_pasted_press_release_is_proposed_then_published_without_further_approval() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in_session(Role::CommunityManager).await;
+    let text = "Nouveau programme d'aide aux municipalités\n\nLa ministre annonce aujourd'hui un nouveau programme d'aide financière destiné aux petites municipalités du Québec.";
+    let html = post_form(&manager.client, app.url("/calendrier/communique"), form(&[("csrf", &manager.csrf_token), ("source", text), ("url", "https://www.quebec.ca/nouvelles/1")])).await.text().await.unwrap();
+    assert!(html.contains("id=\"cpc-x\""), "{html}");
+    assert!(html.contains("name=\"content_type\" value=\"press_release\""));
+    // Creating it from the proposal: the press release chain is drafting then publication.
+    post_form(
+        &manager.client,
+        app.url("/calendrier/nouvelle"),
+        form(&[
+            ("csrf", &manager.csrf_token),
+            ("title", "Nouveau programme d'aide aux municipalités"),
+            ("content_type", "press_release"),
+            ("x_message", "Nouveau programme d'aide aux municipalités https://www.quebec.ca/nouvelles/1"),
+            ("facebook_message", "La ministre annonce aujourd'hui un nouveau programme d'aide financière destiné aux petites municipalités du Québec. https://www.quebec.ca/nouvelles/1"),
+        ]),
+    )
+    .await;
+    let entries = app.store.list_entries(&OrganisationId::parse("mamh").unwrap(), &store::editorial::EntryRange { include_unscheduled: true, ..Default::default() }).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    let id = entries[0].id.get();
+    ok_json(decide(&manager.client, &app, id, "drafting", "approve").await).await;
+    let published = ok_json(decide(&manager.client, &app, id, "publication", "approve").await).await;
+    assert_eq!(published["status"], "published");
+    // Someone who does not draft cannot open the import page.
+    let sector = app.sign_in(Role::SectorManager).await;
+    assert_eq!(sector.get(app.url("/calendrier/communique")).send().await.unwrap().status(), 403);
+}
