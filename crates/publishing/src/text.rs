@@ -131,6 +131,9 @@ pub struct TextCheck {
     pub limit: usize,
     pub unit: LengthUnit,
     pub problems: Vec<Problem>,
+    /// LinkedIn only: the text as its API must receive it, reserved characters escaped
+    /// ([`escape_linkedin`]); shown beside the typed text, not counted.
+    pub linkedin_escaped: Option<String>,
 }
 
 impl TextCheck {
@@ -382,6 +385,7 @@ pub fn check_text(network: Network, text: &str, options: &CheckOptions) -> TextC
         limit,
         unit,
         problems,
+        linkedin_escaped: (network == Network::LinkedIn).then(|| escape_linkedin(text)),
     }
 }
 
@@ -551,6 +555,16 @@ mod tests {
         assert_eq!((check.length, check.valid()), (3_000, true));
         let check = check_text(Network::LinkedIn, &"a".repeat(3_001), &no_language());
         assert_eq!(ids(&check), vec!["too_long"]);
+        let check = check_text(Network::LinkedIn, "Inscription (gratuite)", &no_language());
+        assert_eq!(check.length, 22);
+        assert_eq!(
+            check.linkedin_escaped.as_deref(),
+            Some("Inscription \\(gratuite\\)")
+        );
+        assert_eq!(
+            check_text(Network::Facebook, "(a)", &no_language()).linkedin_escaped,
+            None
+        );
     }
 
     #[test]
