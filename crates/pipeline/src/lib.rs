@@ -19,7 +19,7 @@ use std::sync::Arc;
 use domain::audit::{Actor, Attribution};
 use domain::business_time::BusinessCalendar;
 use domain::entities::{
-    AccountId, CaseId, MessageId, NewAccount, NewMessage, Organisation, OrganisationId, ProfileId,
+    AccountId, CaseId, Message, MessageId, NewAccount, NewMessage, Organisation, OrganisationId, ProfileId,
 };
 use domain::profile::Profile;
 use domain::triage::{KbHit, Route, Triage, TriageInput};
@@ -384,11 +384,17 @@ impl Pipeline {
             let Some(last) = pending.last() else { break };
             let last_id = last.message.id;
             let mut results = Vec::with_capacity(pending.len());
+            let clock = std::time::Instant::now();
+            let earlier_by_account = self.chunk_history(&pending).await?;
+            timings.history = clock.elapsed();
             for message in pending
                 .iter()
                 .filter(|message| message.failed_attempts < MAX_FAILED_ATTEMPTS)
             {
-                results.push(self.process_one(message, &mut timings).await?);
+                let earlier = earlier_by_account
+                    .get(&message.message.received.account_id)
+                    .map_or(&[][..], Vec::as_slice);
+                results.push(self.process_one(message, earlier, &mut timings));
             }
             let clock = std::time::Instant::now();
             let recorded = self.store.record_intake(&self.by, &results).await?;
@@ -488,28 +494,59 @@ impl Pipeline {
         }
     }
 
-    async fn process_one(
+    fn process_one(
         &self,
         pending: &PendingMessage,
+        earlier: &[Message],
         timings: &mut PhaseTimings,
-    ) -> Result<IntakeResult, PipelineError> {
+    ) -> IntakeResult {
         let message = &pending.message;
         let Some(runtime) = self.organisations.get(&message.organisation_id) else {
-            return Ok(IntakeResult::Failed {
+            return IntakeResult::Failed {
                 message_id: message.id,
                 error: format!(
                     "aucun profil chargé pour l'organisme {}",
                     message.organisation_id
                 ),
-            });
+            };
         };
         let clock = std::time::Instant::now();
-        let history = self.history(pending, &runtime.policy).await?;
-        timings.history += clock.elapsed();
-        let clock = std::time::Instant::now();
+        let history = history_before(message, earlier, &runtime.policy);
         let result = self.decide(pending, runtime, &history);
         timings.decide += clock.elapsed();
-        Ok(result)
+        result
+    }
+
+    /// The earlier messages of every account of a chunk, in id order: the `HISTORY_LIMIT`
+    /// before the chunk's first message on the account, then every message on it up to the
+    /// chunk's last (pending or not). Two queries per account instead of one per message; each
+    /// message then sees exactly what `recent_messages_on_account` would return for it.
+    async fn chunk_history(
+        &self,
+        pending: &[PendingMessage],
+    ) -> Result<HashMap<AccountId, Vec<Message>>, PipelineError> {
+        let mut bounds: HashMap<AccountId, (MessageId, MessageId)> = HashMap::new();
+        for item in pending {
+            let id = item.message.id;
+            bounds
+                .entry(item.message.received.account_id)
+                .and_modify(|(first, last)| {
+                    *first = (*first).min(id);
+                    *last = (*last).max(id);
+                })
+                .or_insert((id, id));
+        }
+        let mut earlier_by_account = HashMap::with_capacity(bounds.len());
+        for (account, (first, last)) in bounds {
+            let mut earlier = self
+                .store
+                .recent_messages_on_account(account, first, HISTORY_LIMIT)
+                .await?;
+            earlier.reverse();
+            earlier.extend(self.store.messages_on_account_in_range(account, first, last).await?);
+            earlier_by_account.insert(account, earlier);
+        }
+        Ok(earlier_by_account)
     }
 
     /// Moderation, knowledge-base search, triage and deadlines of one message: no IO but
@@ -613,33 +650,6 @@ impl Pipeline {
         }
     }
 
-    async fn history(
-        &self,
-        pending: &PendingMessage,
-        policy: &Policy,
-    ) -> Result<History, PipelineError> {
-        let message = &pending.message;
-        let earlier = self
-            .store
-            .recent_messages_on_account(message.received.account_id, message.id, HISTORY_LIMIT)
-            .await?;
-        let received = message.received.received_at.as_second();
-        let messages = earlier
-            .into_iter()
-            .filter(|prior| {
-                let age = received - prior.received.received_at.as_second();
-                (0..=policy.repeat_window_seconds).contains(&age)
-            })
-            .map(|prior| PriorMessage {
-                author: Some(prior.received.author.external_id.to_string()),
-                account: Some(prior.received.account_id.to_string()),
-                text: prior.received.text,
-                created_at: Some(prior.received.received_at.as_second()),
-            })
-            .collect();
-        Ok(History { messages })
-    }
-
     /// The case opened for a stored message, once processed.
     pub async fn case_for(&self, message_id: MessageId) -> Result<Option<CaseId>, PipelineError> {
         Ok(self
@@ -648,6 +658,29 @@ impl Pipeline {
             .await?
             .map(|case| case.id))
     }
+}
+
+/// The history the `repeated` detector sees for `message`: the last `HISTORY_LIMIT` of the
+/// account's messages before it (`earlier` is in id order), within the policy's window.
+fn history_before(message: &Message, earlier: &[Message], policy: &Policy) -> History {
+    let before = earlier.partition_point(|prior| prior.id < message.id);
+    let received = message.received.received_at.as_second();
+    let messages = earlier[..before]
+        .iter()
+        .rev()
+        .take(HISTORY_LIMIT as usize)
+        .filter(|prior| {
+            let age = received - prior.received.received_at.as_second();
+            (0..=policy.repeat_window_seconds).contains(&age)
+        })
+        .map(|prior| PriorMessage {
+            author: Some(prior.received.author.external_id.to_string()),
+            account: Some(prior.received.account_id.to_string()),
+            text: prior.received.text.clone(),
+            created_at: Some(prior.received.received_at.as_second()),
+        })
+        .collect();
+    History { messages }
 }
 
 fn triage_kind(kind: domain::entities::MessageKind) -> domain::triage::MessageKind {

@@ -101,6 +101,26 @@ pub(crate) async fn recent_messages_on_account(
     rows.iter().map(message_from_row).collect()
 }
 
+pub(crate) async fn messages_on_account_in_range(
+    pool: &Pool<Db>,
+    account_id: AccountId,
+    from: MessageId,
+    to: MessageId,
+) -> Result<Vec<Message>, StoreError> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m JOIN accounts a ON a.id = m.account_id \
+         WHERE m.account_id = $1 AND m.id >= $2 AND m.id < $3 ORDER BY m.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(account_id.get())
+        .bind(from.get())
+        .bind(to.get())
+        .fetch_all(pool)
+        .await
+        .map_err(StoreError::Database)?;
+    rows.iter().map(message_from_row).collect()
+}
+
 fn verdict_json(message_id: MessageId, verdict: &VerdictRecord) -> String {
     serde_json::json!({
         "message_id": message_id.get(),
@@ -160,20 +180,48 @@ pub(crate) async fn record_intake(
     }
     let mut write = WriteTransaction::begin(pool).await?;
     let now = to_microseconds(write.now);
+    // What is already processed and which organisation owns each message, for the whole
+    // batch in two queries rather than two per message.
+    let ids: Vec<i64> = results
+        .iter()
+        .map(|result| match result {
+            IntakeResult::Processed { message_id, .. } | IntakeResult::Failed { message_id, .. } => message_id.get(),
+        })
+        .collect();
+    let mut done: std::collections::HashSet<i64> = std::collections::HashSet::with_capacity(ids.len());
+    let mut organisations: HashMap<i64, String> = HashMap::with_capacity(ids.len());
+    for slice in ids.chunks(MESSAGE_ROWS_PER_STATEMENT) {
+        let mut builder: QueryBuilder<Db> = QueryBuilder::new(
+            "SELECT m.id AS id, a.organisation_id AS organisation_id, \
+             EXISTS (SELECT 1 FROM intake_outcomes o WHERE o.message_id = m.id) AS done \
+             FROM messages m JOIN accounts a ON a.id = m.account_id WHERE m.id IN (",
+        );
+        let mut separated = builder.separated(", ");
+        for id in slice {
+            separated.push_bind(*id);
+        }
+        builder.push(")");
+        let rows = builder.build().fetch_all(&mut *write.transaction).await.map_err(StoreError::Database)?;
+        for row in &rows {
+            let id: i64 = get(row, "id")?;
+            if get::<bool>(row, "done")? {
+                done.insert(id);
+            }
+            organisations.insert(id, get(row, "organisation_id")?);
+        }
+    }
     for result in results {
         let message_id = match result {
             IntakeResult::Processed { message_id, .. }
             | IntakeResult::Failed { message_id, .. } => *message_id,
         };
-        let done: Option<i64> =
-            sqlx::query_scalar("SELECT message_id FROM intake_outcomes WHERE message_id = $1")
-                .bind(message_id.get())
-                .fetch_optional(&mut *write.transaction)
-                .await
-                .map_err(StoreError::Database)?;
-        if done.is_some() {
+        if done.contains(&message_id.get()) {
             recorded.push(IntakeRecorded::AlreadyProcessed);
             continue;
+        }
+        // A message listed twice in one batch is processed once (failures count each time).
+        if matches!(result, IntakeResult::Processed { .. }) {
+            done.insert(message_id.get());
         }
         match result {
             IntakeResult::Failed { error, .. } => {
@@ -208,10 +256,17 @@ pub(crate) async fn record_intake(
                 case,
                 ..
             } => {
+                let Some(organisation) = organisations.get(&message_id.get()) else {
+                    return Err(StoreError::NotFound {
+                        entity: EntityKind::Message,
+                        id: message_id.to_string(),
+                    });
+                };
                 let outcome = record_processed(
                     &mut write,
                     by,
                     now,
+                    organisation,
                     message_id,
                     verdict,
                     verdict_rule.as_deref(),
@@ -230,24 +285,12 @@ async fn record_processed(
     write: &mut WriteTransaction,
     by: &Attribution,
     now: i64,
+    organisation: &str,
     message_id: MessageId,
     verdict: &VerdictRecord,
     verdict_rule: Option<&str>,
     case: Option<&CaseIntake>,
 ) -> Result<IntakeRecorded, StoreError> {
-    let organisation: Option<String> = sqlx::query_scalar(
-        "SELECT a.organisation_id FROM messages m JOIN accounts a ON a.id = m.account_id WHERE m.id = $1",
-    )
-    .bind(message_id.get())
-    .fetch_optional(&mut *write.transaction)
-    .await
-    .map_err(StoreError::Database)?;
-    let Some(organisation) = organisation else {
-        return Err(StoreError::NotFound {
-            entity: EntityKind::Message,
-            id: message_id.to_string(),
-        });
-    };
     sqlx::query(
         "INSERT INTO verdicts (message_id, action, categories_json, urgent, clauses_json, evidence_json, \
          language, explanation, substance_remains, engine_version, recorded_at) \
@@ -321,7 +364,7 @@ async fn record_processed(
                  VALUES ($1, $2, NULL, $3, NULL, $4, $4) RETURNING {CASE_COLUMNS}"
             );
             let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(&organisation)
+                .bind(organisation)
                 .bind(message_id.get())
                 .bind(CaseStatus::Open.code())
                 .bind(now)
@@ -414,21 +457,22 @@ async fn insert_deadlines(
     .execute(&mut *write.transaction)
     .await
     .for_entity(EntityKind::Case)?;
-    for (position, stage) in deadlines.stages.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO case_deadline_stages (case_id, position, stage, starts, planned_due, ended_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(case_id.get())
-        .bind(i64::try_from(position).unwrap_or(i64::MAX))
-        .bind(&stage.stage)
-        .bind(to_microseconds(stage.starts))
-        .bind(to_microseconds(stage.planned_due))
-        .bind(stage.ended_at.map(to_microseconds))
-        .execute(&mut *write.transaction)
-        .await
-        .for_entity(EntityKind::Case)?;
+    if deadlines.stages.is_empty() {
+        return Ok(());
     }
+    // One statement for every stage (a plan has a handful).
+    let mut builder: QueryBuilder<Db> = QueryBuilder::new(
+        "INSERT INTO case_deadline_stages (case_id, position, stage, starts, planned_due, ended_at) ",
+    );
+    builder.push_values(deadlines.stages.iter().enumerate(), |mut row, (position, stage)| {
+        row.push_bind(case_id.get())
+            .push_bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .push_bind(stage.stage.clone())
+            .push_bind(to_microseconds(stage.starts))
+            .push_bind(to_microseconds(stage.planned_due))
+            .push_bind(stage.ended_at.map(to_microseconds));
+    });
+    builder.build().execute(&mut *write.transaction).await.for_entity(EntityKind::Case)?;
     Ok(())
 }
 

@@ -240,6 +240,18 @@ impl Store {
         dispatch!(self, recent_messages_on_account(account_id, before, limit))
     }
 
+    /// The messages received on `account_id` with an id in `[from, to)`, in id order: with
+    /// [`recent_messages_on_account`](Self::recent_messages_on_account) before `from`, the
+    /// history of a whole chunk of messages in two queries instead of one per message.
+    pub async fn messages_on_account_in_range(
+        &self,
+        account_id: AccountId,
+        from: MessageId,
+        to: MessageId,
+    ) -> Result<Vec<Message>, StoreError> {
+        dispatch!(self, messages_on_account_in_range(account_id, from, to))
+    }
+
     /// Records the pipeline's results in one transaction, with their audit entries:
     /// `verdict_recorded`, then for a case `case_opened`, `route_suggested` and
     /// `deadlines_planned`, or `intake_not_a_case`; a failure as `intake_failed`. A message

@@ -773,6 +773,14 @@ async fn post_answer(
     body: Result<Json<AnswerRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<AnswerBody>), Response> {
     let case = authorised_case(&state, &user, &id, Permission::SupplyAnswer).await?;
+    // A respondent answers the cases handed to them, not their colleagues'.
+    if case.assignee.is_some_and(|assignee| assignee != user.user_id) && !user.may(&state, Permission::Triage) {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Ce dossier est confié à une autre personne : seule elle peut proposer la réponse.",
+        ));
+    }
     let Json(request) = body.map_err(body_error)?;
     let answer = state
         .store()
