@@ -1,56 +1,118 @@
 //! Zero axe-core violations (WCAG 2.1 A and AA rules) on every page, in French and in
 //! English. The pages are a table: a new page is one more row.
 
-#![allow(dead_code)] // `signed_in_as` serves the rows of pages behind sign-in.
-
 use crate::harness::{Browser, browser_test};
+use crate::screenshots::{load_demo_entries, load_demo_messages};
+use domain::profile::Role;
 
-/// A page to check: its path on the running application, the role of the person signed in
-/// to see it (`None`: a public page), and whether it is translated (then `?lang=en` must
-/// give `<html lang="en-CA">`; untranslated pages are still checked by axe in English mode).
+/// A page to check: its path on the running application (`{case}` stands for the id of a
+/// case opened by the demo messages, one with evidence highlighted; `{entry}` for a calendar
+/// entry), the role of the person
+/// signed in to see it (`None`: a public page, seen signed out), and whether it is
+/// translated (then `?lang=en` must give `<html lang="en-CA">`; every page is checked by
+/// axe in both modes).
 pub struct PageToCheck {
     pub path: &'static str,
-    pub signed_in_as: Option<&'static str>,
+    pub signed_in_as: Option<Role>,
     pub english: bool,
 }
 
-/// Every page reachable today. Add a row when a page lands.
+const fn page(path: &'static str, signed_in_as: Option<Role>, english: bool) -> PageToCheck {
+    PageToCheck { path, signed_in_as, english }
+}
+
+/// Every page reachable today. Add a row when a page lands. (The respondent's view of a
+/// case, a case with a draft reply, an editorial entry and the postponement proposal are
+/// checked along the journeys, in `journeys.rs` and `editorial.rs`.)
 pub const PAGES: &[PageToCheck] = &[
-    PageToCheck { path: "/", signed_in_as: None, english: false },
-    PageToCheck { path: "/organisations/mamh", signed_in_as: None, english: false },
+    page("/", None, true),
+    page("/connexion", None, true),
+    page("/organisations/mamh", Some(Role::CommunityManager), true),
+    page("/profil", Some(Role::CommunityManager), true),
+    page("/boite", Some(Role::CommunityManager), true),
+    page("/cas/{case}", Some(Role::CommunityManager), true),
+    page("/repondants", Some(Role::SectorManager), true),
+    page("/engagements", Some(Role::CommunityManager), true),
+    page("/journal", Some(Role::CommunicationsManager), true),
+    page("/calendrier", Some(Role::CommunityManager), true),
+    page("/calendrier?vue=semaine", Some(Role::CommunityManager), true),
+    page("/calendrier?vue=liste", Some(Role::CommunityManager), true),
+    page("/calendrier/nouvelle", Some(Role::CommunityManager), true),
+    page("/calendrier/approbations", Some(Role::SectorManager), true),
+    page("/calendrier/publications/{entry}", Some(Role::SectorManager), true),
 ];
 
 /// Loads every page of `PAGES` in `lang` (`None`: the default, French) and returns the
 /// violations found, one line each, prefixed by the page.
-async fn violations_on_every_page(browser: &Browser, base: &str, lang: Option<&str>) -> Vec<String> {
+async fn violations_on_every_page(browser: &Browser, app: &testkit::TestApp, lang: Option<&str>) -> Vec<String> {
+    load_demo_messages(app).await;
+    let case = demo_case_with_evidence(app).await;
+    let entry = load_demo_entries(app).await[0];
     let mut found = Vec::new();
+    let mut signed_in: Option<Option<Role>> = None;
     for page in PAGES {
+        let path = page.path.replace("{case}", &case.to_string()).replace("{entry}", &entry.to_string());
         let url = match lang {
-            Some(lang) if page.path.contains('?') => format!("{base}{}&lang={lang}", page.path),
-            Some(lang) => format!("{base}{}?lang={lang}", page.path),
-            None => format!("{base}{}", page.path),
+            Some(lang) if path.contains('?') => app.url(&format!("{path}&lang={lang}")),
+            Some(lang) => app.url(&format!("{path}?lang={lang}")),
+            None => app.url(&path),
         };
+        if signed_in != Some(page.signed_in_as) {
+            match page.signed_in_as {
+                Some(role) => {
+                    browser.sign_in(app, role).await;
+                }
+                None => {
+                    browser.goto(&app.url("/")).await;
+                    browser.forget_cookies().await;
+                }
+            }
+            signed_in = Some(page.signed_in_as);
+        }
+        // The page answers 200 to its role (not a redirection to the sign-in page, not 403).
+        assert_eq!(browser.status_of(&url).await, 200, "{url} as {:?}", page.signed_in_as.map(Role::id));
         browser.goto(&url).await;
         let title = browser.title().await;
         assert!(!title.is_empty(), "{url} has no <title>");
-        let expected_lang = if lang == Some("en") && page.english { "en" } else if lang.is_none() { "fr" } else { "" };
+        let expected_lang = match lang {
+            Some("en") if page.english => "en",
+            Some(_) => "",
+            None => "fr",
+        };
         let html_lang = browser.execute("return document.documentElement.lang;", vec![]).await;
         assert!(
             html_lang.as_str().unwrap_or_default().starts_with(expected_lang),
             "{url}: <html lang> is {html_lang}, expected {expected_lang}-…"
         );
         for violation in browser.run_axe().await {
-            found.push(format!("{url}: {violation}"));
+            found.push(format!("{url} ({:?}): {violation}", page.signed_in_as.map(Role::id)));
         }
     }
     found
+}
+
+/// The id of a demo case whose message has highlighted evidence (a sacre with a question).
+pub async fn demo_case_with_evidence(app: &testkit::TestApp) -> i64 {
+    let client = crate::people::token_client(app, Role::CommunityManager).await;
+    let messages: serde_json::Value =
+        client.get(app.url("/api/v1/organisations/mamh/messages?limit=500")).send().await.unwrap().json().await.unwrap();
+    messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|message| {
+            message["verdict"]["evidence"].as_array().is_some_and(|evidence| !evidence.is_empty())
+                && message["case"]["id"].is_i64()
+        })
+        .map(|message| message["case"]["id"].as_i64().unwrap())
+        .expect("a demo case with evidence")
 }
 
 #[test]
 fn every_page_has_no_accessibility_violation_in_french() {
     browser_test(|browser| async move {
         let app = testkit::spawn_app(&["mamh"]).await;
-        let violations = violations_on_every_page(&browser, &app.url(""), None).await;
+        let violations = violations_on_every_page(&browser, &app, None).await;
         assert!(violations.is_empty(), "axe-core found violations:\n{}", violations.join("\n"));
     });
 }
@@ -59,7 +121,7 @@ fn every_page_has_no_accessibility_violation_in_french() {
 fn every_page_has_no_accessibility_violation_in_english() {
     browser_test(|browser| async move {
         let app = testkit::spawn_app(&["mamh"]).await;
-        let violations = violations_on_every_page(&browser, &app.url(""), Some("en")).await;
+        let violations = violations_on_every_page(&browser, &app, Some("en")).await;
         assert!(violations.is_empty(), "axe-core found violations:\n{}", violations.join("\n"));
     });
 }

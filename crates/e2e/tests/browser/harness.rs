@@ -10,8 +10,6 @@
 //! `BALISE_REQUIRE_BROWSER=1` (set by `scripts/test`), in which case they fail — the same rule
 //! as the PostgreSQL half of the store's contract tests.
 
-#![allow(dead_code)] // The journeys use the rest of the client as their pages land.
-
 use serde_json::{Value, json};
 use std::future::Future;
 use std::net::TcpListener;
@@ -21,7 +19,7 @@ use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
 
 /// The WebDriver key under which an element reference travels.
-const ELEMENT_KEY: &str = "element-6066-11e4-a07b-4d6c9ab62a17";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// The WCAG 2.1 A and AA rule sets (SGQRI 008 follows WCAG 2.1 AA).
 pub const AXE_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -135,7 +133,17 @@ where
         browser.close().await;
         if let Err(error) = outcome {
             match error.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
+                Ok(panic) => {
+                    // The runtime's worker threads print into the output capture of the test
+                    // that started them: say here, in this test's output, what failed.
+                    let message = panic
+                        .downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or_else(|| panic.downcast_ref::<&str>().copied())
+                        .unwrap_or("(no message)");
+                    eprintln!("browser test failed: {message}");
+                    std::panic::resume_unwind(panic)
+                }
                 Err(error) => panic!("browser test task failed: {error}"),
             }
         }
@@ -147,7 +155,7 @@ where
 pub struct Element(String);
 
 impl Element {
-    fn as_json(&self) -> Value {
+    pub fn as_json(&self) -> Value {
         json!({ ELEMENT_KEY: self.0 })
     }
 }
@@ -318,7 +326,13 @@ impl Browser {
                 vec![json!(label)],
             )
             .await;
-        Self::element_from(&found).unwrap_or_else(|| panic!("no form field labelled « {label} »"))
+        match Self::element_from(&found) {
+            Some(element) => element,
+            None => {
+                let labels = self.execute("return [...document.querySelectorAll('label')].map(l => l.textContent.trim());", vec![]).await;
+                panic!("no form field labelled « {label} » at {}; labels: {labels}; script gave {found}", self.current_url().await)
+            }
+        }
     }
 
     /// The button (or submit input, or link styled as one) whose visible text is `text`.
@@ -334,11 +348,81 @@ impl Browser {
                 vec![json!(text)],
             )
             .await;
-        Self::element_from(&found).unwrap_or_else(|| panic!("no button or link « {text} »"))
+        match Self::element_from(&found) {
+            Some(element) => element,
+            None => {
+                let buttons = self.execute("return [...document.querySelectorAll('button, input[type=submit]')].map(b => (b.textContent || b.value).trim());", vec![]).await;
+                panic!("no button or link « {text} » at {}; buttons: {buttons}", self.current_url().await)
+            }
+        }
     }
 
     pub async fn click(&self, element: &Element) {
         self.must("POST", &format!("/element/{}/click", element.0), None).await;
+    }
+
+    /// Clicks something that loads a new page (a link, a form's button) and waits until the
+    /// new page has loaded.
+    pub async fn click_and_wait(&self, element: &Element) {
+        self.execute("window.__balise_previous_page = true;", vec![]).await;
+        self.click(element).await;
+        for _ in 0..200 {
+            match self
+                .command("POST", "/execute/sync", Some(json!({
+                    "script": "return !window.__balise_previous_page && document.readyState === 'complete';",
+                    "args": [],
+                })))
+                .await
+            {
+                Ok(Value::Bool(true)) => return,
+                Err(error) if error.code == "unexpected alert open" => return,
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        panic!("no new page loaded after the click (still at {})", self.current_url().await);
+    }
+
+    /// Clicks the button or link whose text is `text` and waits for the next page.
+    pub async fn press(&self, text: &str) {
+        let button = self.button(text).await;
+        self.click_and_wait(&button).await;
+    }
+
+    /// The HTTP status of a GET of `url` from the page shown, with its cookies, redirections
+    /// not followed (a redirection reads as its own 3xx status, not the page it leads to).
+    pub async fn status_of(&self, url: &str) -> u16 {
+        let status = self
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   fetch(arguments[0], { redirect: 'manual', credentials: 'same-origin' })
+                     .then(r => done(r.type === 'opaqueredirect' ? 302 : r.status)).catch(e => done(String(e)));"#,
+                vec![json!(url)],
+            )
+            .await;
+        status.as_u64().and_then(|status| u16::try_from(status).ok()).unwrap_or_else(|| panic!("GET {url}: {status}"))
+    }
+
+    /// Forgets the session (every cookie), as a sign-out would.
+    pub async fn forget_cookies(&self) {
+        self.must("DELETE", "/cookie", None).await;
+    }
+
+    /// Signs in through the sign-in page as the test user of `role` (created if needed),
+    /// after forgetting any earlier session. Returns the user's display name.
+    pub async fn sign_in(&self, app: &testkit::TestApp, role: domain::profile::Role) -> String {
+        let login = crate::people::login_of(role);
+        let user = crate::people::ensure_user(app, role, None).await;
+        self.goto(&app.url("/connexion")).await;
+        self.forget_cookies().await;
+        self.goto(&app.url("/connexion")).await;
+        let field = self.field("Identifiant").await;
+        self.type_into(&field, &login).await;
+        let field = self.field("Mot de passe").await;
+        self.type_into(&field, crate::people::PASSWORD).await;
+        self.press("Se connecter").await;
+        let url = self.current_url().await;
+        assert!(!url.contains("/connexion"), "the sign-in of {login} was refused: {}", self.visible_text().await);
+        user.display_name
     }
 
     /// Clears a text field and types `text` into it.
@@ -379,6 +463,22 @@ impl Browser {
     /// The whole page's text content (exact, not the rendered `innerText`).
     pub async fn page_text(&self) -> String {
         self.execute("return document.body ? document.body.textContent : '';", vec![]).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The citizens' words shown on the page (each `blockquote.citizen`), without the labels
+    /// the evidence highlighting adds inside them.
+    pub async fn citizen_texts(&self) -> Vec<String> {
+        let texts = self
+            .execute(
+                r#"return [...document.querySelectorAll('blockquote.citizen')].map(b => {
+                     const copy = b.cloneNode(true);
+                     copy.querySelectorAll('.mark-label, .visually-hidden').forEach(e => e.remove());
+                     return copy.textContent;
+                   });"#,
+                vec![],
+            )
+            .await;
+        strings(&texts)
     }
 
     /// The page's rendered text, as a person reads it.
@@ -453,6 +553,19 @@ impl Browser {
                 html: strings(&item["html"]),
             })
             .collect()
+    }
+}
+
+impl Browser {
+    /// Fails with the list of axe-core violations on the page shown, if any. Journeys call
+    /// it on the pages an action leads to (with a draft, a proposal, a confirmation).
+    pub async fn assert_accessible(&self, what: &str) {
+        let violations = self.run_axe().await;
+        assert!(
+            violations.is_empty(),
+            "{what}: axe-core found violations:\n{}",
+            violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        );
     }
 }
 

@@ -6,6 +6,9 @@
 #![allow(clippy::unwrap_used)]
 
 mod accessibility;
+mod editorial;
 mod harness;
+mod journeys;
+mod people;
 mod screenshots;
 mod xss;

@@ -5,9 +5,8 @@
 //! injected script, handler or `javascript:` URL) and show each one literally — citizens'
 //! words are never edited, so escaping must keep them, not drop them.
 
-#![allow(dead_code)] // The page checks serve the pages that show messages as they land.
-
-use crate::harness::Browser;
+use crate::harness::{Browser, browser_test};
+use domain::profile::Role;
 use serde_json::{Value, json};
 
 /// The corpus, one payload per non-comment line (JSON string literals), plus one very long
@@ -32,7 +31,9 @@ pub fn payloads() -> Vec<String> {
 fn record_with_text(index: usize, payload: &str) -> Value {
     json!({
         "network": "facebook", "account": "@MAMHQuebec", "external_id": format!("xss-text-{index}"),
-        "thread": "publication-xss", "author": format!("citoyen-xss-{index}"), "author_name": payload,
+        // Threads of at most 17 messages: a case page shows up to 20 of its thread, so three
+        // case pages show every payload.
+        "thread": format!("publication-xss-{}", index / 17), "author": format!("citoyen-xss-{index}"), "author_name": payload,
         "text": payload, "kind": "comment", "received_at": "2026-11-16T10:00:00-05:00",
     })
 }
@@ -51,7 +52,8 @@ fn record_with_identifiers(index: usize, payload: &str) -> Value {
 pub async fn post_corpus(app: &testkit::TestApp, payloads: &[String]) -> usize {
     let mut batch: Vec<Value> = payloads.iter().enumerate().map(|(index, payload)| record_with_text(index, payload)).collect();
     batch.extend(payloads.iter().enumerate().map(|(index, payload)| record_with_identifiers(index, payload)));
-    let response = app.client.post(app.url("/api/v1/messages")).json(&batch).send().await.unwrap();
+    let client = crate::people::token_client(app, Role::CommunityManager).await;
+    let response = client.post(app.url("/api/v1/messages")).json(&batch).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 202);
     let body: Value = response.json().await.unwrap();
     let results = body["results"].as_array().unwrap();
@@ -77,11 +79,11 @@ pub async fn post_corpus(app: &testkit::TestApp, payloads: &[String]) -> usize {
 
 /// All the organisation's messages from the JSON API.
 pub async fn messages_from_api(app: &testkit::TestApp) -> Vec<Value> {
+    let client = crate::people::token_client(app, Role::CommunityManager).await;
     let mut messages = Vec::new();
     let mut after = 0;
     loop {
-        let page: Value = app
-            .client
+        let page: Value = client
             .get(app.url(&format!("/api/v1/organisations/mamh/messages?after={after}&limit=500")))
             .send()
             .await
@@ -153,16 +155,6 @@ pub fn as_parsed(payload: &str) -> String {
     payload.replace("\r\n", "\n").replace('\r', "\n").replace('\0', "")
 }
 
-/// Payloads that the page text must contain but does not.
-pub async fn missing_from_page(browser: &Browser, expected: &[&str]) -> Vec<String> {
-    let text = browser.page_text().await;
-    expected
-        .iter()
-        .filter(|payload| !text.contains(&as_parsed(payload)))
-        .map(|payload| payload.chars().take(80).collect())
-        .collect()
-}
-
 /// The check can fail: a page that does run a payload is caught.
 #[test]
 fn the_inertness_check_catches_a_payload_that_runs() {
@@ -174,5 +166,58 @@ fn the_inertness_check_catches_a_payload_that_runs() {
         browser.goto("data:text/html;charset=utf-8,<!doctype html><title>t</title><script>alert('__xss')</script>").await;
         let found = injected_behaviour(&browser).await;
         assert!(found.iter().any(|hit| hit.contains("dialog")), "{found:?}");
+    });
+}
+
+/// Every payload in the inbox and on the case pages, seen by a community manager (who sees
+/// personal information unmasked): nothing runs, every payload is shown literally, as the
+/// citizen's words and as the author's name.
+#[test]
+fn every_payload_stays_inert_and_literal_in_the_pages() {
+    browser_test(|browser| async move {
+        let app = testkit::spawn_app(&["mamh"]).await;
+        let payloads = payloads();
+        post_corpus(&app, &payloads).await;
+        let messages = messages_from_api(&app).await;
+        browser.sign_in(&app, Role::CommunityManager).await;
+
+        // The inbox, page after page.
+        let mut shown_in_inbox = Vec::new();
+        let mut next = Some(app.url("/boite"));
+        let mut pages = 0;
+        while let Some(url) = next.take() {
+            browser.goto(&url).await;
+            pages += 1;
+            let injected = injected_behaviour(&browser).await;
+            assert!(injected.is_empty(), "{url}: {injected:#?}");
+            shown_in_inbox.extend(browser.citizen_texts().await);
+            let link = browser.execute("return document.querySelector('a[rel=next]')?.href ?? null;", vec![]).await;
+            next = link.as_str().map(str::to_owned);
+            assert!(pages < 10, "the inbox does not end");
+        }
+        let missing: Vec<&String> =
+            payloads.iter().filter(|payload| !shown_in_inbox.iter().any(|shown| *shown == as_parsed(payload))).collect();
+        assert!(missing.is_empty(), "not shown literally in the inbox: {missing:#?}");
+
+        // One case page per thread: the case's message and its thread's others.
+        let mut shown_in_cases = Vec::new();
+        let mut bylines = String::new();
+        for thread in 0..=(payloads.len() - 1) / 17 {
+            let first = thread * 17;
+            let message = messages.iter().find(|message| message["external_id"] == format!("xss-text-{first}")).unwrap();
+            let case = message["case"]["id"].as_i64().unwrap();
+            let url = app.url(&format!("/cas/{case}"));
+            browser.goto(&url).await;
+            let injected = injected_behaviour(&browser).await;
+            assert!(injected.is_empty(), "{url}: {injected:#?}");
+            shown_in_cases.extend(browser.citizen_texts().await);
+            let bylines_here = browser.execute("return [...document.querySelectorAll('.byline')].map(b => b.textContent).join(String.fromCharCode(10));", vec![]).await;
+            bylines.push_str(bylines_here.as_str().unwrap());
+        }
+        for (index, payload) in payloads.iter().enumerate() {
+            let parsed = as_parsed(payload);
+            assert!(shown_in_cases.contains(&parsed), "payload {index} not shown literally on its case pages: {payload:.120}");
+            assert!(bylines.contains(&parsed), "payload {index} not shown as the author's name: {payload:.120}");
+        }
     });
 }
