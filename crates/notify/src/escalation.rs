@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::audit::Attribution;
 use domain::business_time::{Budget, PlannedStage, VigilancePeriod};
-use domain::deadlines::{business_calendar, plan_first_response, vigilance_period};
+use domain::deadlines::{business_calendar, first_response_commitment, plan_first_response, vigilance_period};
 use domain::entities::{CaseId, OrganisationId};
 use domain::profile::Profile;
 use jiff::{SignedDuration, Timestamp};
@@ -117,10 +117,14 @@ pub async fn run_escalation(
     let mut texts: HashMap<CaseId, String> = HashMap::new();
     let mut cases = Vec::with_capacity(open.len());
     for item in open {
-        // The stored plan is the case's own (urgent's clock hour, the 24-hour fallback of
-        // R-25, stages already ended); a case opened by hand has none: the profile's.
-        let stages = match store.get_deadlines(item.case.id).await? {
-            Some(record) => record
+        // The first-response commitment is re-planned with the vigilance periods in force
+        // (they may have started after receipt), keeping which stages already ended; a plan
+        // of another commitment (urgent's clock hour, the 24-hour fallback of R-25) is the
+        // case's own and runs in clock time. A case opened by hand has none stored.
+        let stored = store.get_deadlines(item.case.id).await?;
+        let first_response = first_response_commitment(&profile)?.id.clone();
+        let stages = match stored {
+            Some(record) if record.commitment_id != first_response => record
                 .stages
                 .iter()
                 .map(|stage| PlannedStage {
@@ -131,7 +135,16 @@ pub async fn run_escalation(
                     ended: stage.ended_at,
                 })
                 .collect(),
-            None => plan_first_response(&profile, &calendar, item.received_at)?.stages,
+            stored => {
+                let mut stages = plan_first_response(&profile, &calendar, item.received_at)?.stages;
+                for stage in &mut stages {
+                    stage.ended = stored
+                        .as_ref()
+                        .and_then(|record| record.stages.iter().find(|kept| kept.stage == stage.stage))
+                        .and_then(|kept| kept.ended_at);
+                }
+                stages
+            }
         };
         let assignee_address = item
             .case

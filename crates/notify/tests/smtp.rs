@@ -395,3 +395,85 @@ async fn a_case_routed_to_a_regional_directorate_is_mailed_to_its_mailbox_once()
     let entry = audit.iter().find(|entry| entry.event.action.as_str() == "directorate_referral_sent").unwrap();
     assert_eq!(entry.event.attribution.rule.as_deref(), Some("R-24"));
 }
+
+/// An urgent case follows its own clock-hour plan (not the first-response commitment): two
+/// hours after receipt on a Sunday its deadline is breached and the urgent line is told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_urgent_case_is_escalated_on_its_clock_hour_to_the_urgent_line() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    let by = Attribution::by(Actor::system("test").unwrap());
+    let mamh = OrganisationId::parse("mamh").unwrap();
+    store
+        .upsert_organisation(&by, &Organisation { id: mamh.clone(), name: "MAMH".into(), profile_id: ProfileId::parse("mamh").unwrap() })
+        .await
+        .unwrap();
+    let account = store
+        .add_account(&by, &NewAccount { organisation_id: mamh.clone(), network: Network::parse("facebook").unwrap(), handle: AccountHandle::parse("@mamh").unwrap() })
+        .await
+        .unwrap();
+    // Sunday 2026-03-01 10:00 in Quebec.
+    let received: jiff::Timestamp = "2026-03-01T15:00:00Z".parse().unwrap();
+    let outcomes = store
+        .insert_messages(
+            &by,
+            &[NewMessage {
+                network: account.network.clone(),
+                account_id: account.id,
+                external_id: ExternalId::parse("u1").unwrap(),
+                thread: None,
+                author: Author { external_id: ExternalId::parse("a1").unwrap(), display_name: "X".into() },
+                text: "Je vais faire sauter l'édifice.".into(),
+                kind: MessageKind::Comment,
+                received_at: received,
+            }],
+        )
+        .await
+        .unwrap();
+    let MessageInsertion::New(message_id) = outcomes[0] else { panic!() };
+    let due = received.checked_add(jiff::SignedDuration::from_hours(1)).unwrap();
+    let deadlines = store::intake::DeadlineRecord {
+        commitment_id: "urgent".into(),
+        clock_start: received,
+        stages: vec![store::intake::StageDeadline { stage: "urgent".into(), starts: received, planned_due: due, ended_at: None }],
+        first_response_due: due,
+        committed_due: due,
+    };
+    let result = store::intake::IntakeResult::Processed {
+        message_id,
+        verdict: store::intake::VerdictRecord {
+            action: "review".into(),
+            categories: vec![],
+            urgent: Some("threat".into()),
+            clauses: vec![],
+            evidence_json: "[]".into(),
+            language: "fr".into(),
+            explanation: String::new(),
+            substance_remains: true,
+            engine_version: "test".into(),
+        },
+        verdict_rule: None,
+        case: Some(store::intake::CaseIntake {
+            suggestion: store::intake::SuggestionRecord {
+                route: "urgent".into(),
+                route_family: "urgent".into(),
+                target_id: None,
+                reasons_json: "[]".into(),
+                alternatives_json: "[]".into(),
+                reply_expected: true,
+                suggested_page_json: None,
+            },
+            suggestion_rule: Some("R-13".into()),
+            deadlines: Some(deadlines),
+        }),
+    };
+    store.record_intake(&by, &[result]).await.unwrap();
+    store.set_notification_address(&by, &mamh, "urgent", "garde@example.org").await.unwrap();
+    store.set_notification_address(&by, &mamh, "communications_manager", "dcom@example.org").await.unwrap();
+    let at = received.checked_add(jiff::SignedDuration::from_hours(2)).unwrap();
+    let report = run_escalation(&store, &by, &mamh, at, None, EscalationRules::default(), true).await.unwrap();
+    assert_eq!(report.due.len(), 1, "{report:?}");
+    let breach = &report.due[0];
+    assert_eq!((breach.stage.as_str(), breach.kind), ("urgent", store::respondents::NotificationKind::Breach));
+    assert_eq!(breach.due, due);
+    assert_eq!(breach.recipients, ["dcom@example.org".to_owned(), "garde@example.org".to_owned()]);
+}
