@@ -221,3 +221,31 @@ fn every_payload_stays_inert_and_literal_in_the_pages() {
         }
     });
 }
+
+/// The corpus's spreadsheet formulas as the title and message of calendar entries: the CSV
+/// export (Annexe 5's columns) neutralises every one with a leading apostrophe and keeps
+/// the rest of the text as written.
+#[tokio::test]
+async fn the_calendar_csv_export_neutralises_formulas() {
+    let app = testkit::spawn_app(&["mamh"]).await;
+    let client = crate::people::token_client(&app, Role::CommunityManager).await;
+    let formulas: Vec<String> =
+        payloads().into_iter().filter(|payload| payload.starts_with(['=', '+', '-', '@', '\t'])).collect();
+    assert!(formulas.len() >= 5, "{formulas:?}");
+    for (index, formula) in formulas.iter().enumerate() {
+        let body = json!({
+            "title": formula, "scheduled_at": format!("2026-12-0{}T15:00:00Z", index + 1), "sector": "habitation",
+            "variants": [{ "network": "facebook", "message": formula }],
+        });
+        let response = client.post(app.url("/api/v1/organisations/mamh/entries")).json(&body).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 201, "{}", response.text().await.unwrap());
+    }
+    let response = client.get(app.url("/api/v1/organisations/mamh/calendar.csv")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let csv = response.text().await.unwrap();
+    for formula in &formulas {
+        let quoted = formula.replace('"', "\"\"");
+        assert!(csv.contains(&format!("\"'{quoted}")), "not neutralised in the CSV: {formula:?}");
+        assert!(!csv.contains(&format!(",\"{quoted}")) && !csv.contains(&format!(",{quoted}")), "a cell starts with the formula: {formula:?}");
+    }
+}
