@@ -374,10 +374,10 @@ pub(crate) mod auth {
         organisation_id: &OrganisationId,
         id: i64,
     ) -> Result<Option<ApiToken>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = sqlx::query(
             "SELECT t.id, t.user_id, t.name, t.role, t.created_at, t.last_used_at, t.revoked_at \
-             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1 AND u.organisation_id = $2"
-        )))
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1 AND u.organisation_id = $2",
+        )
         .bind(id)
         .bind(organisation_id.as_str())
         .fetch_optional(executor)

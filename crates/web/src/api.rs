@@ -298,9 +298,14 @@ struct CaseStageBody {
 /// suggestion and deadlines). Paged with `after` (a message id) and `limit` (at most 500).
 async fn list_messages(
     State(state): State<AppState>,
+    user: crate::auth::CurrentUser,
     Path(id): Path<String>,
     Query(query): Query<MessagesQuery>,
-) -> Result<Json<Vec<MessageBody>>, ApiError> {
+) -> Result<Response, ApiError> {
+    // The access table already required `read_cases`; only the person's own organisation.
+    if let Err(refusal) = user.require_organisation(&id) {
+        return Ok(refusal.into_response());
+    }
     let entry = state
         .organisation(&id)
         .ok_or_else(|| ApiError::not_found(format!("Aucune organisation « {id} » sur cette installation.")))?;
@@ -365,7 +370,7 @@ async fn list_messages(
             case,
         });
     }
-    Ok(Json(bodies))
+    Ok(Json(bodies).into_response())
 }
 
 #[derive(Serialize)]

@@ -29,6 +29,7 @@ impl Application {
                     .merge(crate::api_cases::router())
                     .merge(crate::api_editorial::router()),
             )
+            .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::enforce_route_table))
             .layer(axum::middleware::from_fn(crate::i18n::remember_language))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(state);

@@ -59,6 +59,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         profile_refs.insert(0, crate::demo::DEMO_PROFILE.to_owned());
     }
     let organisations = crate::demo::load_organisations(&store, &profile_refs, args.demo).await?;
+    let demo_profile = organisations
+        .iter()
+        .find(|entry| args.demo && entry.id == crate::demo::DEMO_PROFILE)
+        .map(|entry| entry.profile.clone());
+    if let Some(profile) = &demo_profile {
+        // Before the demo messages, so the respondent's unit is designated when they arrive.
+        crate::demo::create_demo_users(&store, profile).await.context("utilisateurs de démonstration")?;
+    }
 
     let store_for_escalation = store.clone();
     let state = web::AppState::new(store, organisations.clone());
@@ -78,6 +86,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.demo {
         let messages = crate::demo::load_demo_messages(&state_pipeline).await?;
         crate::demo::print_demo_summary(address, messages);
+        if let Some(profile) = &demo_profile {
+            crate::demo::print_demo_users(address, profile);
+        }
     }
     start_escalation_task(store_for_escalation, &organisations)?;
     println!("Ctrl+C pour arrêter.");

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod auth;
 mod case_actions;
 mod editorial;
 mod helpers;

@@ -199,10 +199,10 @@ async fn sign_in(
                 before_json: None,
                 after_json: Some(serde_json::json!({ "reason": "locked_out" }).to_string()),
             });
-            if let Ok(event) = refused {
-                if let Err(error) = store.record_audit_event(&event).await {
-                    return unavailable(error);
-                }
+            if let Ok(event) = refused
+                && let Err(error) = store.record_audit_event(&event).await
+            {
+                return unavailable(error);
             }
             return render(StatusCode::TOO_MANY_REQUESTS, english, &login_text, &suite, Some(text.locked_out));
         }
@@ -241,10 +241,10 @@ async fn sign_in(
     }
     // Housekeeping: expired sessions are already refused; forget them now and then.
     let now = Timestamp::now();
-    if let (Ok(idle_before), Ok(opened_before)) = (now.checked_sub(IDLE_LIMIT), now.checked_sub(ABSOLUTE_LIMIT)) {
-        if let Err(error) = store.purge_expired_sessions(idle_before, opened_before).await {
-            tracing::warn!(%error, "expired sessions were not purged");
-        }
+    if let (Ok(idle_before), Ok(opened_before)) = (now.checked_sub(IDLE_LIMIT), now.checked_sub(ABSOLUTE_LIMIT))
+        && let Err(error) = store.purge_expired_sessions(idle_before, opened_before).await
+    {
+        tracing::warn!(%error, "expired sessions were not purged");
     }
     let cookie = session_cookie(&token, cookie_should_be_secure(&headers));
     (
@@ -263,10 +263,10 @@ async fn sign_out(
     headers: HeaderMap,
     CsrfForm(SignOutForm {}): CsrfForm<SignOutForm>,
 ) -> Response {
-    if let Some(token) = session_token(&headers) {
-        if let Err(error) = state.store().delete_session(&user.attribution(), &token_hash(&token)).await {
-            return super::AuthError::internal(user.surface(), &error).into_response();
-        }
+    if let Some(token) = session_token(&headers)
+        && let Err(error) = state.store().delete_session(&user.attribution(), &token_hash(&token)).await
+    {
+        return super::AuthError::internal(user.surface(), &error).into_response();
     }
     (
         StatusCode::SEE_OTHER,

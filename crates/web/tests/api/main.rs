@@ -3,11 +3,20 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod cases;
+
+use domain::profile::Role;
 use serde_json::Value;
 use testkit::spawn_app;
 
+/// A GET as a signed-in director (who may read cases and the audit log, and change nothing).
 async fn get_json(app: &testkit::TestApp, path: &str) -> (u16, Value) {
-    let response = app.client.get(app.url(path)).send().await.unwrap();
+    let client = app.sign_in(Role::Director).await;
+    get_json_with(app, &client, path).await
+}
+
+async fn get_json_with(app: &testkit::TestApp, client: &reqwest::Client, path: &str) -> (u16, Value) {
+    let response = client.get(app.url(path)).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
 }
@@ -87,15 +96,16 @@ async fn audit_chain_is_intact_after_loading() {
 #[tokio::test]
 async fn pages_are_french_and_list_the_rules() {
     let app = spawn_app(&["mamh"]).await;
-    let index = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let client = app.sign_in(Role::Director).await;
+    let index = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(index.contains(r#"<html lang="fr-CA">"#));
     assert!(index.contains("/organisations/mamh"));
-    let page = app.client.get(app.url("/organisations/mamh")).send().await.unwrap();
+    let page = client.get(app.url("/organisations/mamh")).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
     let page = page.text().await.unwrap();
     assert!(page.contains("Nétiquette"));
     assert!(page.contains("Jours fériés observés"));
-    let missing = app.client.get(app.url("/organisations/nope")).send().await.unwrap();
+    let missing = client.get(app.url("/organisations/nope")).send().await.unwrap();
     assert_eq!(missing.status().as_u16(), 404);
 }
 
@@ -116,10 +126,12 @@ async fn posted_messages_come_back_with_verdict_route_and_deadlines() {
         incoming("m-2", hostile),
         incoming("m-3", "Merci beaucoup pour l'information, c'est très clair!"),
     ]);
-    let response = app.client.post(app.url("/api/v1/messages")).json(&batch).send().await.unwrap();
+    // A connector posts with an API token of a community manager.
+    let connector = app.token_client(Role::CommunityManager).await;
+    let response = connector.post(app.url("/api/v1/messages")).json(&batch).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 202);
 
-    let (status, body) = get_json(&app, "/api/v1/organisations/mamh/messages").await;
+    let (status, body) = get_json_with(&app, &connector, "/api/v1/organisations/mamh/messages").await;
     assert_eq!(status, 200);
     let messages = body.as_array().unwrap();
     assert_eq!(messages.len(), 3);
@@ -144,7 +156,7 @@ async fn posted_messages_come_back_with_verdict_route_and_deadlines() {
 
     // The raw body never carries the script tag unescaped in a way a browser would run:
     // JSON keeps it as a string, served as application/json.
-    let raw = app.client.get(app.url("/api/v1/organisations/mamh/messages")).send().await.unwrap();
+    let raw = connector.get(app.url("/api/v1/organisations/mamh/messages")).send().await.unwrap();
     assert!(raw.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
 
     let (_, audit) = get_json(&app, "/api/v1/audit/verify").await;
