@@ -31,6 +31,8 @@ pub const PAGES: &[PageToCheck] = &[
     page("/profil", Some(Role::CommunityManager), true),
     page("/boite", Some(Role::CommunityManager), true),
     page("/cas/{case}", Some(Role::CommunityManager), true),
+    // A director reads personal information masked.
+    page("/boite", Some(Role::Director), true),
     page("/repondants", Some(Role::SectorManager), true),
     page("/engagements", Some(Role::CommunityManager), true),
     page("/journal", Some(Role::CommunicationsManager), true),
@@ -38,6 +40,7 @@ pub const PAGES: &[PageToCheck] = &[
     page("/calendrier?vue=semaine", Some(Role::CommunityManager), true),
     page("/calendrier?vue=liste", Some(Role::CommunityManager), true),
     page("/calendrier/nouvelle", Some(Role::CommunityManager), true),
+    page("/calendrier/communique", Some(Role::CommunityManager), true),
     page("/calendrier/approbations", Some(Role::SectorManager), true),
     page("/calendrier/publications/{entry}", Some(Role::SectorManager), true),
 ];
