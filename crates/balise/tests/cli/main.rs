@@ -6,4 +6,5 @@ mod helpers;
 mod sla;
 mod help;
 mod moderate;
+mod moderate_history;
 mod profile;
