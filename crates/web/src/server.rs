@@ -27,7 +27,8 @@ impl Application {
                 api::router()
                     .merge(crate::api_messages::router())
                     .merge(crate::api_cases::router())
-                    .merge(crate::api_editorial::router()),
+                    .merge(crate::api_editorial::router())
+                    .merge(crate::api_openapi::router()),
             )
             .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::enforce_route_table))
             .layer(axum::middleware::from_fn(crate::i18n::remember_language))

@@ -108,6 +108,7 @@ pub const ROUTE_TABLE: &[RouteRule] = &[
     rule("POST", "/api/v1/answers/{id}/review", needs(P::Reply)),
     // JSON API (api.rs).
     rule("GET", "/api/v1/health", Public),
+    rule("GET", "/api/v1/openapi.json", Public),
     rule("GET", "/api/v1/organisations", SignedIn),
     rule("GET", "/api/v1/organisations/{id}", SignedIn),
     rule("GET", "/api/v1/organisations/{id}/holidays", SignedIn),

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cases;
+mod openapi;
 
 use domain::profile::Role;
 use serde_json::Value;
