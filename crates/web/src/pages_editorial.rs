@@ -50,6 +50,14 @@ pub fn router() -> Router<AppState> {
             "/calendrier/publications/{id}/report/confirmation",
             post(confirm_postponement),
         )
+        .route(
+            "/calendrier/report",
+            get(period_postponement_page).post(propose_period_postponement),
+        )
+        .route(
+            "/calendrier/report/confirmation",
+            post(confirm_period_postponement),
+        )
         .route("/calendrier/abonnement", post(subscribe))
         .route(
             "/calendrier/communique",
@@ -198,6 +206,23 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("to", "Moment proposé", "Proposed time"),
     ("reason", "Raison du report", "Reason for postponing"),
     ("confirm", "Confirmer le report", "Confirm the postponement"),
+    (
+        "postpone_period",
+        "Reporter une période",
+        "Postpone a period",
+    ),
+    (
+        "postpone_period_intro",
+        "Libérer une période pour une actualité urgente (R-53) : tout ce qui y est prévu et n'est pas encore diffusé reçoit un nouveau moment, proposé ici puis confirmé avec une raison.",
+        "Free a period for urgent news (R-53): everything scheduled in it and not yet published gets a new time, proposed here then confirmed with a reason.",
+    ),
+    ("period_start", "Début de la période", "Start of the period"),
+    ("period_end", "Fin de la période", "End of the period"),
+    (
+        "nothing_to_move",
+        "Aucune publication à reporter dans cette période.",
+        "No entry to postpone in this period.",
+    ),
     ("details", "Renseignements", "Details"),
     ("content_type", "Type de contenu", "Content type"),
     ("budget", "Budget", "Budget"),
@@ -478,6 +503,7 @@ pub(crate) struct CalendarPage {
     csv_href: String,
     csrf: String,
     may_create: bool,
+    may_postpone: bool,
     blog_warning: Option<String>,
 }
 
@@ -763,6 +789,7 @@ async fn calendar_page(
         csrf: user.csrf_token.clone().unwrap_or_default(),
         may_create: user.may(&state, Permission::SuggestPublication)
             || user.may(&state, Permission::DraftPublication),
+        may_postpone: user.may(&state, Permission::ManageCalendar),
         blog_warning,
     })
 }
@@ -1432,6 +1459,207 @@ async fn confirm_postponement(
         .await
         .map_err(refusal)?;
     Ok(Redirect::to(&format!("/calendrier/publications/{id}")).into_response())
+}
+
+// ------------------------------------------------------------------ period postponement
+
+#[derive(Template, WebTemplate)]
+#[template(path = "editorial/postpone_period.html")]
+pub(crate) struct PeriodPostponePage {
+    layout: Layout,
+    x: Texts,
+    csrf: String,
+    start: String,
+    end: String,
+    not_before: String,
+    spacing: String,
+    proposed: bool,
+    moves: Vec<MoveView>,
+    /// The proposed moves, carried by the confirmation form as `id|from|to;…`.
+    encoded_moves: String,
+}
+
+fn period_page(
+    state: &AppState,
+    user: &CurrentUser,
+    lang: Lang,
+    uri: &Uri,
+    form: PeriodForm,
+    moves: Option<Vec<MoveView>>,
+) -> PeriodPostponePage {
+    let texts = Texts { lang };
+    let encoded_moves = moves
+        .iter()
+        .flatten()
+        .map(|m| format!("{}|{}|{}", m.entry_id, m.from, m.to))
+        .collect::<Vec<_>>()
+        .join(";");
+    PeriodPostponePage {
+        layout: Layout::new(
+            state,
+            lang,
+            Some(user),
+            uri,
+            texts.t("postpone_period").to_owned(),
+        ),
+        x: texts,
+        csrf: user.csrf_token.clone().unwrap_or_default(),
+        start: form.start,
+        end: form.end,
+        not_before: form.not_before,
+        spacing: if form.spacing.trim().is_empty() {
+            "60".to_owned()
+        } else {
+            form.spacing
+        },
+        proposed: moves.is_some(),
+        moves: moves.unwrap_or_default(),
+        encoded_moves,
+    }
+}
+
+async fn period_postponement_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+) -> Result<PeriodPostponePage, PageError> {
+    user.require(&state, Permission::ManageCalendar)?;
+    let (profile, _) = rules_of(&state, &user)?;
+    let now = Timestamp::now()
+        .to_zoned(profile.time_zone().clone())
+        .datetime()
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    let form = PeriodForm {
+        start: now.clone(),
+        end: String::new(),
+        not_before: String::new(),
+        spacing: String::new(),
+    };
+    Ok(period_page(&state, &user, lang, &uri, form, None))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PeriodForm {
+    start: String,
+    end: String,
+    #[serde(default)]
+    not_before: String,
+    #[serde(default)]
+    spacing: String,
+}
+
+async fn propose_period_postponement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+    CsrfForm(form): CsrfForm<PeriodForm>,
+) -> Result<PeriodPostponePage, PageError> {
+    user.require(&state, Permission::ManageCalendar)?;
+    let (profile, _) = rules_of(&state, &user)?;
+    let texts = Texts { lang };
+    let start = parse_local(&profile, &form.start)?;
+    let end = parse_local(&profile, &form.end)?;
+    if end <= start {
+        return Err(PageError::BadRequest(
+            "La fin de la période doit suivre son début.".to_owned(),
+        ));
+    }
+    // Without a "not before", the entries move after the period, as the API does.
+    let not_before = match form.not_before.trim() {
+        "" => end,
+        text => parse_local(&profile, text)?,
+    };
+    let spacing = form.spacing.trim().parse::<i64>().unwrap_or(60);
+    let entries = state
+        .store()
+        .list_entries(
+            &user.organisation_id,
+            &EntryRange {
+                from: Some(start),
+                to: Some(end),
+                include_unscheduled: false,
+            },
+        )
+        .await?;
+    let movable: Vec<&StoredEntry> = entries.iter().filter(|e| !e.status.is_final()).collect();
+    let ids: Vec<domain::editorial::EntryId> = movable.iter().map(|e| e.id).collect();
+    let planned = api_editorial::propose_postponement(
+        &state,
+        &profile,
+        &user.organisation_id,
+        &ids,
+        not_before,
+        spacing,
+    )
+    .await
+    .map_err(|error| PageError::BadRequest(error.message().to_owned()))?;
+    let moves = planned
+        .iter()
+        .map(|m| MoveView {
+            entry_id: m.entry_id.get(),
+            title: movable
+                .iter()
+                .find(|e| e.id == m.entry_id)
+                .map(|e| e.content.title.clone())
+                .unwrap_or_default(),
+            from_text: local_text(&profile, Some(m.from), texts),
+            to_text: local_text(&profile, Some(m.to), texts),
+            from: m.from.to_string(),
+            to: m.to.to_string(),
+        })
+        .collect();
+    Ok(period_page(&state, &user, lang, &uri, form, Some(moves)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct PeriodConfirmForm {
+    moves: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Reads the confirmation form's `id|from|to;…` back into moves.
+fn decode_moves(encoded: &str) -> Result<Vec<MoveInput>, PageError> {
+    encoded
+        .split(';')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            let mut fields = part.split('|');
+            match (fields.next(), fields.next(), fields.next(), fields.next()) {
+                (Some(id), Some(from), Some(to), None) => Ok(MoveInput {
+                    entry_id: id.trim().parse().map_err(|_| {
+                        PageError::BadRequest(format!("Report invalide : « {part} »."))
+                    })?,
+                    from: Some(from.trim().to_owned()),
+                    to: to.trim().to_owned(),
+                }),
+                _ => Err(PageError::BadRequest(format!(
+                    "Report invalide : « {part} » (id|de|à attendu)."
+                ))),
+            }
+        })
+        .collect()
+}
+
+async fn confirm_period_postponement(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<PeriodConfirmForm>,
+) -> Result<Response, PageError> {
+    user.require(&state, Permission::ManageCalendar)?;
+    let moves = decode_moves(&form.moves)?;
+    if moves.is_empty() {
+        return Err(PageError::BadRequest(
+            "Aucune publication à reporter.".to_owned(),
+        ));
+    }
+    api_editorial::confirm_postponement(&state, &user, moves, Some(form.reason))
+        .await
+        .map_err(refusal)?;
+    Ok(Redirect::to("/calendrier?vue=liste").into_response())
 }
 
 // ------------------------------------------------------------------ subscription

@@ -616,3 +616,74 @@ async fn a_pasted_press_release_is_proposed_then_published_without_further_appro
     let sector = app.sign_in(Role::SectorManager).await;
     assert_eq!(sector.get(app.url("/calendrier/communique")).send().await.unwrap().status(), 403);
 }
+
+#[tokio::test]
+async fn a_period_is_freed_from_its_page_proposed_then_confirmed_with_a_reason() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in_session(Role::CommunityManager).await;
+    let api = app.sign_in(Role::CommunityManager).await;
+    // Tuesday 2026-06-02, 10:00 and 10:30 in Quebec; a third one at 14:00 stays put.
+    let first = create(&api, &app, &entry_body("Un <premier>", "2026-06-02T14:00:00Z")).await["id"].as_i64().unwrap();
+    let second = create(&api, &app, &entry_body("Deux", "2026-06-02T14:30:00Z")).await["id"].as_i64().unwrap();
+    let third = create(&api, &app, &entry_body("Trois", "2026-06-02T18:00:00Z")).await["id"].as_i64().unwrap();
+
+    let calendar = manager.client.get(app.url("/calendrier")).send().await.unwrap().text().await.unwrap();
+    assert!(calendar.contains("href=\"/calendrier/report\""), "the calendar links to the period form");
+    let page = manager.client.get(app.url("/calendrier/report")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("id=\"form-report-periode\""));
+
+    // Urgent news from 10:00 to 11:00 local: the two entries in that hour move after it.
+    let proposal = post_form(
+        &manager.client,
+        app.url("/calendrier/report"),
+        form(&[("csrf", &manager.csrf_token), ("start", "2026-06-02T10:00"), ("end", "2026-06-02T11:00"), ("not_before", ""), ("spacing", "60")]),
+    )
+    .await;
+    assert_eq!(proposal.status(), 200);
+    let html = proposal.text().await.unwrap();
+    assert!(html.contains("id=\"table-report-periode\""), "{html}");
+    assert!(html.contains("Un &lt;premier&gt;") || html.contains("Un &#60;premier&#62;"), "titles escaped: {html}");
+    assert!(!html.contains("Trois"), "the entry outside the period is not proposed");
+    assert!(html.contains("2026-06-02 11:00") && html.contains("2026-06-02 13:00"), "{html}");
+    let expected = format!("{first}|2026-06-02T14:00:00Z|2026-06-02T15:00:00Z;{second}|2026-06-02T14:30:00Z|2026-06-02T17:00:00Z");
+    assert!(html.contains(&expected), "the confirmation carries the moves: {html}");
+    // Nothing moved yet.
+    let unchanged = app.store.get_entry(domain::editorial::EntryId::new(first)).await.unwrap().unwrap();
+    assert_eq!(unchanged.content.scheduled_at, Some("2026-06-02T14:00:00Z".parse().unwrap()));
+
+    // Without a reason the confirmation is refused; without the CSRF token too.
+    let no_reason = post_form(&manager.client, app.url("/calendrier/report/confirmation"), form(&[("csrf", &manager.csrf_token), ("moves", &expected), ("reason", "")])).await;
+    assert_eq!(no_reason.status(), 400);
+    let cookie_only = reqwest::Client::builder()
+        .default_headers({
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("cookie", format!("balise_session={}", manager.session_token).parse().unwrap());
+            headers
+        })
+        .build()
+        .unwrap();
+    let no_csrf = post_form(&cookie_only, app.url("/calendrier/report/confirmation"), form(&[("moves", &expected), ("reason", "Inondations")])).await;
+    assert_eq!(no_csrf.status(), 403);
+    // Someone without manage_calendar is refused by the access table.
+    let sector = app.sign_in_session(Role::SectorManager).await;
+    assert_eq!(sector.client.get(app.url("/calendrier/report")).send().await.unwrap().status(), 403);
+    let refused = post_form(&sector.client, app.url("/calendrier/report/confirmation"), form(&[("csrf", &sector.csrf_token), ("moves", &expected), ("reason", "Inondations")])).await;
+    assert_eq!(refused.status(), 403);
+
+    let confirmed = post_form(&manager.client, app.url("/calendrier/report/confirmation"), form(&[("csrf", &manager.csrf_token), ("moves", &expected), ("reason", "Actualité urgente : inondations")])).await;
+    assert!(confirmed.status().is_redirection() || confirmed.status().is_success(), "{}", confirmed.status());
+    for (id, to) in [(first, "2026-06-02T15:00:00Z"), (second, "2026-06-02T17:00:00Z"), (third, "2026-06-02T18:00:00Z")] {
+        let stored = app.store.get_entry(domain::editorial::EntryId::new(id)).await.unwrap().unwrap();
+        assert_eq!(stored.content.scheduled_at, Some(to.parse().unwrap()), "entry {id}");
+    }
+    let postponements = app.store.list_postponements(domain::editorial::EntryId::new(second)).await.unwrap();
+    assert_eq!(postponements.len(), 1);
+    assert_eq!(postponements[0].reason, "Actualité urgente : inondations");
+    // Audited: the chain holds a postponement entry citing R-53.
+    let audit = app.store.audit_entries(0, 10_000).await.unwrap();
+    let postponed: Vec<_> = audit.iter().filter(|a| a.event.action.as_str() == "editorial_entry_postponed").collect();
+    assert_eq!(postponed.len(), 2, "one audit entry per moved entry");
+    assert!(postponed.iter().all(|a| a.event.attribution.rule.as_deref() == Some("R-53")));
+    assert!(postponed.iter().any(|a| a.event.entity_id == format!("editorial_entry:{second}") && a.event.after_json.as_deref().unwrap_or("").contains("inondations")));
+}
