@@ -40,6 +40,10 @@ pub fn router() -> Router<AppState> {
             get(new_entry_page).post(create_entry),
         )
         .route("/calendrier/publications/{id}", get(entry_page))
+        .route(
+            "/calendrier/publications/{id}/modifier",
+            get(edit_entry_page).post(update_entry),
+        )
         .route("/calendrier/publications/{id}/decision", post(decide))
         .route("/calendrier/publications/{id}/retrait", post(withdraw))
         .route(
@@ -238,6 +242,13 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "External validation recorded for",
     ),
     ("create", "Créer la publication", "Create the entry"),
+    ("edit", "Modifier la publication", "Edit the entry"),
+    ("save", "Enregistrer les modifications", "Save the changes"),
+    (
+        "edit_intro",
+        "Une publication se modifie tant qu'elle est à la suggestion ou à la rédaction, par la personne qui l'a créée ou par qui rédige.",
+        "An entry may be edited while at suggestion or drafting, by the person who created it or by someone who drafts.",
+    ),
     (
         "hashtags",
         "Mots-clics (séparés par des espaces)",
@@ -879,10 +890,85 @@ pub(crate) struct NewEntryPage {
     layout: Layout,
     x: Texts,
     csrf: String,
+    /// Where the form posts: the new entry route, or an entry's edit route.
+    action: String,
+    submit_label: &'static str,
+    /// When editing: the content type is kept (the entry's step belongs to its chain).
+    locked_content_type: Option<Choice>,
+    values: EntryFormValues,
     content_types: Vec<Choice>,
     sectors: Vec<Choice>,
-    networks: Vec<NetworkField>,
-    criteria: Vec<(usize, &'static str)>,
+    networks: Vec<NetworkValues>,
+    criteria: Vec<(usize, &'static str, bool)>,
+}
+
+/// The entry-level values a form shows (empty for a new entry).
+#[derive(Default)]
+pub(crate) struct EntryFormValues {
+    pub title: String,
+    pub scheduled_at: String,
+    pub campaign: String,
+    pub budget: String,
+    pub geolocation: String,
+    pub documentation: String,
+    pub already_validated: bool,
+}
+
+/// One network's fieldset and the variant's values in it.
+pub(crate) struct NetworkValues {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub message: String,
+    pub hashtags: String,
+    pub link: String,
+    pub image: String,
+    pub alt: String,
+    pub video: String,
+    pub subtitles: bool,
+    pub live: bool,
+    pub mentions: String,
+}
+
+impl NetworkValues {
+    fn of(field: NetworkField, variant: Option<&domain::editorial::Variant>) -> Self {
+        let (image, alt, video, subtitles, live) = match variant.and_then(|v| v.media.as_ref()) {
+            Some(Media::Image {
+                reference,
+                alt_text,
+            }) => (
+                reference.clone(),
+                alt_text.clone(),
+                String::new(),
+                false,
+                false,
+            ),
+            Some(Media::Video {
+                reference,
+                subtitles,
+                live,
+            }) => (
+                String::new(),
+                String::new(),
+                reference.clone(),
+                *subtitles,
+                *live,
+            ),
+            None => Default::default(),
+        };
+        NetworkValues {
+            id: field.id,
+            name: field.name,
+            message: variant.map(|v| v.message.clone()).unwrap_or_default(),
+            hashtags: variant.map(|v| v.hashtags.join(" ")).unwrap_or_default(),
+            link: variant.and_then(|v| v.link.clone()).unwrap_or_default(),
+            image,
+            alt,
+            video,
+            subtitles,
+            live,
+            mentions: variant.map(|v| v.mentions.join(" ")).unwrap_or_default(),
+        }
+    }
 }
 
 async fn new_entry_page(
@@ -914,13 +1000,21 @@ async fn new_entry_page(
         layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("new").to_owned()),
         x: texts,
         csrf: user.csrf_token.clone().unwrap_or_default(),
+        action: "/calendrier/nouvelle".to_owned(),
+        submit_label: texts.t("create"),
+        locked_content_type: None,
+        values: EntryFormValues::default(),
         content_types,
         sectors,
-        networks: FORM_NETWORKS.into_iter().collect(),
+        networks: FORM_NETWORKS
+            .into_iter()
+            .map(|field| NetworkValues::of(field, None))
+            .collect(),
         criteria: domain::editorial::LIVE_VIDEO_CRITERIA_FR
             .iter()
             .copied()
             .enumerate()
+            .map(|(index, label)| (index, label, false))
             .collect(),
     })
 }
@@ -946,12 +1040,8 @@ pub(crate) struct NewEntryForm {
     variants: BTreeMap<String, String>,
 }
 
-async fn create_entry(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfForm(form): CsrfForm<NewEntryForm>,
-) -> Result<Response, PageError> {
-    let (profile, rules) = rules_of(&state, &user)?;
+/// Reads the entry form (new or edit) into the API's input.
+fn entry_input_from_form(profile: &Profile, form: NewEntryForm) -> Result<EntryInput, PageError> {
     let field = |network: &str, name: &str| {
         form.variants
             .get(&format!("{network}_{name}"))
@@ -1022,6 +1112,16 @@ async fn create_entry(
         live_video_criteria: criteria,
         variants,
     };
+    Ok(input)
+}
+
+async fn create_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<NewEntryForm>,
+) -> Result<Response, PageError> {
+    let (profile, rules) = rules_of(&state, &user)?;
+    let input = entry_input_from_form(&profile, form)?;
     if !user.may(&state, Permission::DraftPublication) {
         user.require(&state, Permission::SuggestPublication)?;
     }
@@ -1034,6 +1134,182 @@ async fn create_entry(
         .create_entry(&user.attribution(), &content, &status, user.user_id)
         .await?;
     Ok(Redirect::to(&format!("/calendrier/publications/{}", stored.id)).into_response())
+}
+
+// ------------------------------------------------------------------ editing an entry
+
+/// Loads an entry the signed-in person may edit: at suggestion or drafting, and they created
+/// it or they draft. Refusals say why.
+async fn editable_entry(
+    state: &AppState,
+    user: &CurrentUser,
+    rules: &EditorialRules,
+    id: i64,
+) -> Result<StoredEntry, PageError> {
+    let entry = state
+        .store()
+        .get_entry(domain::editorial::EntryId::new(id))
+        .await?
+        .ok_or(PageError::NotFound)?;
+    user.require_organisation(entry.content.organisation_id.as_str())?;
+    if entry.created_by != user.user_id {
+        user.require(state, Permission::DraftPublication)?;
+    }
+    let chain = rules.chain(entry.content.content_type);
+    let editable = entry
+        .status
+        .step()
+        .and_then(|step| chain.step(step))
+        .is_some_and(|step| step.kind <= StepKind::Drafting);
+    if !editable {
+        return Err(PageError::BadRequest(
+            "Seule une publication à la suggestion ou à la rédaction se modifie ; demandez des modifications à l'étape en cours.".to_owned(),
+        ));
+    }
+    Ok(entry)
+}
+
+fn may_edit(state: &AppState, user: &CurrentUser, rules: &EditorialRules, entry: &StoredEntry) -> bool {
+    let chain = rules.chain(entry.content.content_type);
+    let at_drafting = entry
+        .status
+        .step()
+        .and_then(|step| chain.step(step))
+        .is_some_and(|step| step.kind <= StepKind::Drafting);
+    at_drafting
+        && (entry.created_by == user.user_id || user.may(state, Permission::DraftPublication))
+}
+
+async fn edit_entry_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    lang: Lang,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<NewEntryPage, PageError> {
+    let (profile, rules) = rules_of(&state, &user)?;
+    let texts = Texts { lang };
+    let entry = editable_entry(&state, &user, &rules, id).await?;
+    let content = &entry.content;
+    let chain = rules.chain(content.content_type);
+    let sectors = choices(
+        profile
+            .sectors()
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone())),
+        content.sector.as_deref(),
+        texts,
+    );
+    let live = content.live_video.map(|l| l.criteria()).unwrap_or_default();
+    Ok(NewEntryPage {
+        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("edit").to_owned()),
+        x: texts,
+        csrf: user.csrf_token.clone().unwrap_or_default(),
+        action: format!("/calendrier/publications/{id}/modifier"),
+        submit_label: texts.t("save"),
+        locked_content_type: Some(Choice {
+            value: content.content_type.id().to_owned(),
+            label: chain.label.clone(),
+            selected: true,
+        }),
+        values: EntryFormValues {
+            title: content.title.clone(),
+            scheduled_at: content
+                .scheduled_at
+                .map(|at| local(&profile, at).strftime("%Y-%m-%dT%H:%M").to_string())
+                .unwrap_or_default(),
+            campaign: content.campaign.clone().unwrap_or_default(),
+            budget: content.budget.clone().unwrap_or_default(),
+            geolocation: content.geolocation.clone().unwrap_or_default(),
+            documentation: content
+                .documentation
+                .as_ref()
+                .map(|d| d.as_str().to_owned())
+                .unwrap_or_default(),
+            already_validated: content.already_validated,
+        },
+        content_types: Vec::new(),
+        sectors,
+        networks: FORM_NETWORKS
+            .into_iter()
+            .map(|field| {
+                let variant = content
+                    .variants
+                    .iter()
+                    .find(|v| v.network.as_str() == field.id);
+                NetworkValues::of(field, variant)
+            })
+            .collect(),
+        criteria: domain::editorial::LIVE_VIDEO_CRITERIA_FR
+            .iter()
+            .copied()
+            .enumerate()
+            .map(|(index, label)| (index, label, live.get(index).copied().unwrap_or(false)))
+            .collect(),
+    })
+}
+
+async fn update_entry(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<NewEntryForm>,
+) -> Result<Response, PageError> {
+    let (profile, rules) = rules_of(&state, &user)?;
+    let entry = editable_entry(&state, &user, &rules, id).await?;
+    let mut input = entry_input_from_form(&profile, form)?;
+    // The entry's step belongs to its chain: the content type stays.
+    input.content_type = Some(entry.content.content_type.id().to_owned());
+    // Variants on networks the form does not show (added through the API) are kept as they are.
+    for variant in &entry.content.variants {
+        if FORM_NETWORKS
+            .iter()
+            .any(|field| field.id == variant.network.as_str())
+        {
+            continue;
+        }
+        let (image, video) = match &variant.media {
+            Some(Media::Image {
+                reference,
+                alt_text,
+            }) => (
+                Some(ImageInput {
+                    reference: reference.clone(),
+                    alt_text: alt_text.clone(),
+                }),
+                None,
+            ),
+            Some(Media::Video {
+                reference,
+                subtitles,
+                live,
+            }) => (
+                None,
+                Some(VideoInput {
+                    reference: reference.clone(),
+                    subtitles: *subtitles,
+                    live: *live,
+                }),
+            ),
+            None => (None, None),
+        };
+        input.variants.push(VariantInput {
+            network: variant.network.as_str().to_owned(),
+            message: variant.message.clone(),
+            hashtags: variant.hashtags.clone(),
+            link: variant.link.clone(),
+            image,
+            video,
+            mentions: variant.mentions.clone(),
+        });
+    }
+    let content = api_editorial::entry_content(&user.organisation_id, &rules, input)
+        .map_err(|error| PageError::BadRequest(error.message().to_owned()))?;
+    state
+        .store()
+        .update_entry(&user.attribution(), entry.id, &entry.status, &content)
+        .await?;
+    Ok(Redirect::to(&format!("/calendrier/publications/{id}")).into_response())
 }
 
 // ------------------------------------------------------------------ entry page
@@ -1100,6 +1376,7 @@ pub(crate) struct EntryPage {
     may_refuse: bool,
     may_withdraw: bool,
     may_postpone: bool,
+    may_edit: bool,
     not_before: String,
 }
 
@@ -1303,6 +1580,7 @@ async fn entry_page(
         may_postpone: user.may(&state, Permission::ManageCalendar)
             && !entry.status.is_final()
             && entry.content.scheduled_at.is_some(),
+        may_edit: may_edit(&state, &user, &rules, &entry),
         not_before,
     })
 }

@@ -139,6 +139,9 @@ pub const ROUTE_TABLE: &[RouteRule] = &[
     rule("GET", "/calendrier/nouvelle", AnyOf(&[P::SuggestPublication, P::DraftPublication])),
     rule("POST", "/calendrier/nouvelle", AnyOf(&[P::SuggestPublication, P::DraftPublication])),
     rule("GET", "/calendrier/publications/{id}", AnyOf(CALENDAR_READERS)),
+    // Editing: the handler lets the entry's author (who may only suggest) or a drafter in.
+    rule("GET", "/calendrier/publications/{id}/modifier", AnyOf(&[P::SuggestPublication, P::DraftPublication])),
+    rule("POST", "/calendrier/publications/{id}/modifier", AnyOf(&[P::SuggestPublication, P::DraftPublication])),
     rule("POST", "/calendrier/publications/{id}/decision", AnyOf(&[P::DraftPublication, P::ApprovePublication, P::ValidatePublication, P::Publish])),
     rule("POST", "/calendrier/publications/{id}/retrait", AnyOf(&[P::ApprovePublication, P::ManageCalendar])),
     rule("POST", "/calendrier/publications/{id}/report", needs(P::ManageCalendar)),

@@ -687,3 +687,82 @@ async fn a_period_is_freed_from_its_page_proposed_then_confirmed_with_a_reason()
     assert!(postponed.iter().all(|a| a.event.attribution.rule.as_deref() == Some("R-53")));
     assert!(postponed.iter().any(|a| a.event.entity_id == format!("editorial_entry:{second}") && a.event.after_json.as_deref().unwrap_or("").contains("inondations")));
 }
+
+#[tokio::test]
+async fn an_entry_is_edited_from_its_page_while_in_drafting_by_its_author_or_a_drafter() {
+    let app = spawn_app(&["mamh"]).await;
+    let staff = app.sign_in_session(Role::Staff).await;
+    app.create_user("mamh", "autre-employe", Role::Staff).await;
+    let other_staff = app.try_sign_in("autre-employe", testkit::TEST_PASSWORD).await.unwrap();
+    let manager = app.sign_in_session(Role::CommunityManager).await;
+    let sector = app.sign_in_session(Role::SectorManager).await;
+    // A staff suggestion with a Facebook variant (image) and a YouTube variant the form does not show.
+    let mut body = entry_body("Idée <piscines>", "2026-06-02T14:00:00Z");
+    body["documentation"] = json!("Une note courte.");
+    body["variants"][1] = json!({"network": "youtube", "message": "Sécurité des piscines résidentielles : les règles de base."});
+    let created = staff.client.post(app.url("/api/v1/organisations/mamh/entries")).json(&body).send().await.unwrap();
+    assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let edit_url = app.url(&format!("/calendrier/publications/{id}/modifier"));
+
+    // The form is prefilled with the entry and its variants, escaped.
+    let page = manager.client.get(app.url(&format!("/calendrier/publications/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"lien-modifier\""), "a drafter sees the edit link");
+    let html = staff.client.get(&edit_url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("value=\"Idée &lt;piscines&gt;\"") || html.contains("value=\"Idée &#60;piscines&#62;\""), "{html}");
+    assert!(html.contains("value=\"2026-06-02T10:00\""), "local time: {html}");
+    assert!(html.contains("value=\"piscine.png\""), "{html}");
+    assert!(html.contains("value=\"Une clôture fermée autour d&#39;une piscine creusée.\"") || html.contains("value=\"Une clôture fermée autour d&#x27;une piscine creusée.\""), "{html}");
+    assert!(html.contains("Une note courte."));
+    assert!(html.contains(&format!("action=\"/calendrier/publications/{id}/modifier\"")));
+
+    // Another staff member (neither author nor drafter) and the sector are refused.
+    assert_eq!(other_staff.client.get(&edit_url).send().await.unwrap().status(), 403);
+    assert_eq!(sector.client.get(&edit_url).send().await.unwrap().status(), 403);
+    let refused = post_form(&other_staff.client, edit_url.clone(), form(&[("csrf", &other_staff.csrf_token), ("title", "Détourné"), ("facebook_message", FACEBOOK_TEXT)])).await;
+    assert_eq!(refused.status(), 403);
+
+    // The author edits it.
+    let saved = post_form(
+        &staff.client,
+        edit_url.clone(),
+        form(&[
+            ("csrf", &staff.csrf_token),
+            ("title", "Idée : piscines (révisée)"),
+            ("scheduled_at", "2026-06-03T11:00"),
+            ("budget", "200 $"),
+            ("documentation", "Une note courte, précisée."),
+            ("facebook_message", FACEBOOK_TEXT),
+            ("facebook_link", "https://www.quebec.ca/piscines"),
+            ("facebook_image", "piscine.png"),
+            ("facebook_alt", "Une clôture fermée."),
+            ("linkedin_message", "Sécurité des piscines : ce que les municipalités doivent savoir."),
+        ]),
+    )
+    .await;
+    assert!(saved.status().is_redirection() || saved.status().is_success(), "{}", saved.status());
+    let stored = app.store.get_entry(domain::editorial::EntryId::new(id)).await.unwrap().unwrap();
+    assert_eq!(stored.content.title, "Idée : piscines (révisée)");
+    assert_eq!(stored.content.scheduled_at, Some("2026-06-03T15:00:00Z".parse().unwrap()));
+    assert_eq!(stored.content.budget.as_deref(), Some("200 $"));
+    let networks: Vec<&str> = stored.content.variants.iter().map(|v| v.network.as_str()).collect();
+    assert!(networks.contains(&"facebook") && networks.contains(&"linkedin") && networks.contains(&"youtube"), "{networks:?}");
+    let facebook = stored.content.variants.iter().find(|v| v.network.as_str() == "facebook").unwrap();
+    let link = facebook.link.as_deref().unwrap();
+    assert_eq!(link.matches("utm_source=").count(), 1, "UTM tags once: {link}");
+    // Audited.
+    let audit = app.store.audit_entries(0, 10_000).await.unwrap();
+    assert!(audit.iter().any(|a| a.event.action.as_str() == "editorial_entry_updated" && a.event.entity_id == format!("editorial_entry:{id}")));
+
+    // Past drafting, nobody edits it and the link disappears.
+    decide(&manager.client, &app, id, "drafting", "approve").await;
+    let stored = app.store.get_entry(domain::editorial::EntryId::new(id)).await.unwrap().unwrap();
+    assert_eq!(stored.status.step(), Some("approval"));
+    let page = manager.client.get(app.url(&format!("/calendrier/publications/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("id=\"lien-modifier\""));
+    assert_eq!(manager.client.get(&edit_url).send().await.unwrap().status(), 400);
+    let late = post_form(&staff.client, edit_url, form(&[("csrf", &staff.csrf_token), ("title", "Trop tard"), ("facebook_message", FACEBOOK_TEXT)])).await;
+    assert_eq!(late.status(), 400);
+    let stored = app.store.get_entry(domain::editorial::EntryId::new(id)).await.unwrap().unwrap();
+    assert_eq!(stored.content.title, "Idée : piscines (révisée)");
+}
