@@ -11,7 +11,7 @@ pub(crate) mod editorial {
     use domain::profile::ContentType;
 
     use crate::editorial::{
-        publication_payload, ConfirmedMove, EntryRange, NewDecision, OutboxPublication, StoredDecision, StoredEntry,
+        publication_payload, publication_payload_as_sent, ConfirmedMove, EntryRange, NewDecision, OutboxPublication, StoredDecision, StoredEntry,
         StoredPostponement,
     };
 
@@ -390,7 +390,10 @@ pub(crate) mod editorial {
                 .bind(before.content.organisation_id.as_str())
                 .bind(id.get())
                 .bind(variant.network.as_str())
-                .bind(publication_payload(variant))
+                .bind(publication_payload_as_sent(
+                    variant,
+                    decision.published_texts.get(variant.network.as_str()).map(String::as_str),
+                ))
                 .bind(before.content.scheduled_at.map(to_microseconds))
                 .bind(now)
                 .fetch_one(&mut *write.transaction)

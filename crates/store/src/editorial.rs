@@ -59,6 +59,10 @@ pub struct NewDecision {
     pub drafted_by: Option<UserId>,
     /// Put each variant in the publication outbox (the publication step was done).
     pub publish: bool,
+    /// When publishing: the text each network receives, by network id, as the caller's
+    /// publishing rules render it (LinkedIn's reserved characters escaped). The store knows no
+    /// network's rules; a variant without an entry here goes out as typed.
+    pub published_texts: std::collections::BTreeMap<String, String>,
 }
 
 /// One move of a postponement, as proposed and confirmed.
@@ -89,7 +93,8 @@ pub struct OutboxPublication {
     pub organisation_id: OrganisationId,
     pub entry_id: EntryId,
     pub network: String,
-    /// The variant as JSON: `{"message", "hashtags", "link", "media", "mentions", "text"}`.
+    /// The variant as JSON: `{"network", "message", "hashtags", "link", "media", "mentions",
+    /// "text", "typed_text"}`; `text` is what the network receives (LinkedIn's escaped form).
     pub payload_json: String,
     pub publish_at: Option<Timestamp>,
     /// `pending`, `sent` or `failed`.
@@ -208,8 +213,15 @@ impl Store {
     }
 }
 
-/// A variant's outbox payload.
+/// A variant's outbox payload, with its text as typed.
 pub fn publication_payload(variant: &Variant) -> String {
+    publication_payload_as_sent(variant, None)
+}
+
+/// A variant's outbox payload: `text` is what the connector sends (`published_text`, e.g.
+/// LinkedIn's escaped form, else the text as typed), `typed_text` the text as typed.
+pub fn publication_payload_as_sent(variant: &Variant, published_text: Option<&str>) -> String {
+    let typed = variant.full_text();
     serde_json::json!({
         "network": variant.network.as_str(),
         "message": variant.message,
@@ -217,7 +229,8 @@ pub fn publication_payload(variant: &Variant) -> String {
         "link": variant.link,
         "media": variant.media,
         "mentions": variant.mentions,
-        "text": variant.full_text(),
+        "text": published_text.unwrap_or(&typed),
+        "typed_text": typed,
     })
     .to_string()
 }

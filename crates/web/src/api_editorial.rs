@@ -877,6 +877,25 @@ async fn update_entry(
     Ok(Json(entry_json(&stored, rules)).into_response())
 }
 
+/// The text each network receives when the entry is published, by network id: LinkedIn's
+/// API reads reserved characters as markup, so its text goes out escaped (the connector
+/// sends the outbox's `text` as is).
+pub fn published_texts(content: &EntryContent) -> BTreeMap<String, String> {
+    content
+        .variants
+        .iter()
+        .map(|variant| {
+            let typed = variant.full_text();
+            let sent = if variant.network.as_str() == publishing::Network::LinkedIn.id() {
+                publishing::escape_linkedin(&typed)
+            } else {
+                typed
+            };
+            (variant.network.as_str().to_owned(), sent)
+        })
+        .collect()
+}
+
 #[derive(Debug, Deserialize)]
 pub struct DecisionInput {
     pub step: String,
@@ -963,6 +982,11 @@ pub async fn apply_decision(
         new_status: transition.status.clone(),
         drafted_by: transition.drafted_by,
         publish: transition.publish,
+        published_texts: if transition.publish {
+            published_texts(&entry.content)
+        } else {
+            BTreeMap::new()
+        },
     };
     let mut by = user.attribution();
     by.rule = Some(if transition.publish {
@@ -1020,6 +1044,7 @@ pub async fn apply_withdrawal(
         new_status: status,
         drafted_by: entry.drafted_by,
         publish: false,
+        published_texts: BTreeMap::new(),
     };
     let mut by = user.attribution();
     by.rule = Some("R-53".to_owned());

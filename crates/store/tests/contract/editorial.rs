@@ -128,6 +128,7 @@ fn decision(entry: EntryId, from: EntryStatus, step: &str, kind: &str, by: &User
         new_status: to,
         drafted_by: Some(by.id),
         publish: false,
+        published_texts: Default::default(),
     }
 }
 

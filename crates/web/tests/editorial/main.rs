@@ -766,3 +766,36 @@ async fn an_entry_is_edited_from_its_page_while_in_drafting_by_its_author_or_a_d
     let stored = app.store.get_entry(domain::editorial::EntryId::new(id)).await.unwrap().unwrap();
     assert_eq!(stored.content.title, "Idée : piscines (révisée)");
 }
+
+#[tokio::test]
+async fn a_linkedin_variant_goes_to_the_outbox_with_its_reserved_characters_escaped() {
+    let app = spawn_app(&["mamh"]).await;
+    let manager = app.sign_in(Role::CommunityManager).await;
+    let sector = app.sign_in(Role::SectorManager).await;
+    let dcom = app.sign_in(Role::CommunicationsManager).await;
+    let typed = "Programme d'aide (volet 2) : les municipalités admissibles @MAMH, détails sur notre site *dès aujourd'hui*.";
+    let mut body = entry_body("Programme d'aide", "2026-06-02T14:00:00Z");
+    body["variants"][1] = json!({"network": "linkedin", "message": typed, "hashtags": ["Québec"]});
+    let id = create(&manager, &app, &body).await["id"].as_i64().unwrap();
+    ok_json(decide(&manager, &app, id, "drafting", "approve").await).await;
+    ok_json(decide(&sector, &app, id, "approval", "approve").await).await;
+    ok_json(decide(&dcom, &app, id, "validation", "approve").await).await;
+    ok_json(decide(&manager, &app, id, "publication", "approve").await).await;
+
+    let outbox = app.store.pending_publications(10).await.unwrap();
+    let linkedin = outbox.iter().find(|p| p.network == "linkedin").unwrap();
+    let payload: Value = serde_json::from_str(&linkedin.payload_json).unwrap();
+    let typed_full = format!("{typed} #Québec");
+    assert_eq!(payload["typed_text"], typed_full.as_str());
+    assert_eq!(
+        payload["text"],
+        "Programme d'aide \\(volet 2\\) : les municipalités admissibles \\@MAMH, détails sur notre site \\*dès aujourd'hui\\*. \\#Québec"
+    );
+    assert_eq!(payload["text"].as_str().unwrap(), publishing::escape_linkedin(&typed_full));
+    // The message itself is kept as typed; other networks get their text unescaped.
+    assert_eq!(payload["message"], typed);
+    let facebook = outbox.iter().find(|p| p.network == "facebook").unwrap();
+    let payload: Value = serde_json::from_str(&facebook.payload_json).unwrap();
+    assert_eq!(payload["text"], payload["typed_text"]);
+    assert!(payload["text"].as_str().unwrap().contains("#piscine"), "{payload}");
+}
