@@ -42,7 +42,11 @@
 //!
 //! The message kind does not change the scheme: §8.2 gives deliberate mentions and
 //! discussions between users no different treatment. Automatic platform mentions are not
-//! cases (R-18, footnote 16), unless urgent.
+//! cases (R-18, footnote 16), unless urgent. A deliberate mention — someone else's post
+//! that names the organisation — then goes to the respondent of the sector it concerns,
+//! copy to the communications advisors, to say in time whether to share it; the
+//! scheme's own route stays as the first alternative, or stays the route when no sector is
+//! recognised. Urgency and the netiquette still come first.
 //!
 //! The knowledge-base hit is per message, so it is a field of `TriageInput`, not of the
 //! context the engine compiles once.
@@ -515,6 +519,7 @@ pub enum ReasonCode {
     QuestionForSector,
     SectorIdentified,
     NoSectorIdentified,
+    MentionToShare,
 }
 
 impl ReasonCode {
@@ -548,6 +553,7 @@ impl ReasonCode {
             ReasonCode::QuestionForSector => "question_for_sector",
             ReasonCode::SectorIdentified => "sector_identified",
             ReasonCode::NoSectorIdentified => "no_sector_identified",
+            ReasonCode::MentionToShare => "mention_to_share",
         }
     }
 }
@@ -2230,7 +2236,12 @@ impl<'e, 'i> Decision<'e, 'i> {
             };
             self.reason(ReasonCode::AutomaticMention, text.to_owned());
         }
-        let route = self.route();
+        let scheme_route = self.route();
+        let route = if self.input.kind == MessageKind::Mention && !self.input.automatic_mention {
+            self.mention_to_share(scheme_route)
+        } else {
+            scheme_route
+        };
         let reply_expected = self.reply_expected(&route);
         self.alternatives
             .retain(|alternative| *alternative != route);
@@ -2280,6 +2291,68 @@ impl<'e, 'i> Decision<'e, 'i> {
             .or_else(|| self.regional_directorate_step())
             .or_else(|| self.other_organisation_step())
             .unwrap_or_else(|| self.last_bullets())
+    }
+
+    /// someone else's post that mentions the organisation goes to the sector's
+    /// respondent (copy to the advisors), who says in time whether to share it. Urgency and a
+    /// message with nothing acceptable left keep their route. When no sector is recognised,
+    /// the scheme's route stays and the community manager picks the respondent;
+    /// otherwise the scheme's route becomes the first alternative.
+    fn mention_to_share(&mut self, scheme_route: Route) -> Route {
+        if matches!(scheme_route, Route::Urgent | Route::Netiquette) {
+            return scheme_route;
+        }
+        let sector = match &scheme_route {
+            Route::Respondent(Some(id)) => Some(id.clone()),
+            _ => self.sector_hits().map(|(index, others)| {
+                let sector_context = &self.engine.context.sectors[index];
+                let words = self.quote_context(|target| target == ContextTarget::Sector(index));
+                let (id, name) = (sector_context.id.clone(), sector_context.name.clone());
+                self.reason(
+                    ReasonCode::SectorIdentified,
+                    format!("Secteur choisi : {name}{words}."),
+                );
+                for other in others {
+                    self.alternative(Route::Respondent(Some(
+                        self.engine.context.sectors[other].id.clone(),
+                    )));
+                }
+                id
+            }),
+        };
+        let Some(sector) = sector else {
+            self.reason(
+                ReasonCode::MentionToShare,
+                format!("Publication d'une autre personne qui mentionne l'organisme (R-52) : aucun secteur n'y est reconnu, la route du schéma (« {} », R-18) est gardée; le gestionnaire de communauté choisit le répondant sectoriel qui dira à temps s'il faut la partager ou non, avec copie à la conseillère ou au conseiller en communication.", scheme_route.label_fr()),
+            );
+            self.alternative(Route::Respondent(None));
+            return scheme_route;
+        };
+        let route = Route::Respondent(Some(sector.clone()));
+        let sector_name = self
+            .engine
+            .context
+            .sectors
+            .iter()
+            .find(|candidate| candidate.id == sector)
+            .map_or_else(|| sector.as_str().to_owned(), |candidate| candidate.name.clone());
+        let scheme = if scheme_route == route {
+            String::new()
+        } else {
+            format!(
+                " Traitée comme un commentaire (R-18), elle irait à « {} » : cette route reste proposée.",
+                scheme_route.label_fr()
+            )
+        };
+        self.reason(
+            ReasonCode::MentionToShare,
+            format!("Publication d'une autre personne qui mentionne l'organisme (R-52) : elle va au répondant sectoriel du secteur {sector_name}, avec copie à la conseillère ou au conseiller en communication, qui dit à temps s'il faut la partager ou non.{scheme}"),
+        );
+        if scheme_route != route {
+            self.alternatives.retain(|alternative| *alternative != scheme_route);
+            self.alternatives.insert(0, scheme_route);
+        }
+        route
     }
 
     /// Second step of §8.2, taken first.

@@ -847,11 +847,15 @@ fn automatic_mentions_are_not_cases_unless_urgent() {
     assert!(!suggestion.reply_expected);
     assert_eq!(suggestion.reasons[0].code, ReasonCode::AutomaticMention);
 
-    // A deliberate mention is handled like a comment.
+    // A deliberate mention is a case; it names a subsidy, so it goes to that
+    // sector's respondent, who says whether to share it, the comment's route kept
+    // as the first alternative.
     input.automatic_mention = false;
     let suggestion = engine.suggest(&input);
     assert!(!suggestion.not_a_case);
-    assert_eq!(suggestion.route, Route::Positive);
+    assert_eq!(suggestion.route.to_string(), "respondent:finances-municipales");
+    assert_eq!(suggestion.alternatives.first(), Some(&Route::Positive));
+    assert!(suggestion.reply_expected, "the respondent answers in time");
 
     let text = "@MAMH_Quebec je vais tirer sur le maire demain";
     let verdict = urgent_verdict(text, UrgentKind::Threat, "tirer sur le maire", &[]);
@@ -1477,4 +1481,44 @@ fn advertising_that_asks_nothing_is_netiquette_even_with_words_left() {
     let text = "Bande d'incompétents de tarlas, quand est-ce que le programme PRIMEAU rouvre?";
     let verdict = breach_verdict(text, &[(Category::Abusive, "tarlas")], true);
     assert_ne!(engine.suggest(&comment(text, &verdict)).route, Route::Netiquette);
+}
+
+#[test]
+fn a_deliberate_mention_goes_to_the_sector_respondent_to_say_whether_to_share_it() {
+    let engine = Triage::new(mamh());
+    let verdict = clean_verdict();
+    let mention = |text: &'static str| {
+        let mut input = comment(text, &verdict);
+        input.kind = MessageKind::Mention;
+        input
+    };
+    // A sector is recognised: its respondent, with the R-52 reason in French.
+    let suggestion = engine.suggest(&mention("Belle annonce du @MAMH_Quebec sur le rôle d'évaluation foncière de notre ville"));
+    assert_eq!(suggestion.route.to_string(), "respondent:finances-municipales");
+    let reason = suggestion
+        .reasons
+        .iter()
+        .find(|reason| reason.code == ReasonCode::MentionToShare)
+        .expect("the R-52 reason");
+    assert!(reason.text_fr.contains("R-52") && reason.text_fr.contains("partager"), "{}", reason.text_fr);
+    assert!(reason.text_fr.contains("copie à la conseillère ou au conseiller en communication"));
+    assert_eq!(ReasonCode::MentionToShare.id(), "mention_to_share");
+    assert!(!suggestion.alternatives.contains(&suggestion.route));
+
+    // The same words as a comment keep the scheme's route (no R-52 reason).
+    let as_comment = engine.suggest(&comment("Belle annonce du @MAMH_Quebec sur le rôle d'évaluation foncière de notre ville", &verdict));
+    assert!(as_comment.reasons.iter().all(|reason| reason.code != ReasonCode::MentionToShare));
+
+    // No sector recognised: the scheme's route stays, the choice of respondent is offered.
+    let suggestion = engine.suggest(&mention("Je tague le @MAMH_Quebec parce que personne répond au téléphone depuis une semaine"));
+    assert_eq!(suggestion.route, Route::Negative);
+    assert!(suggestion.alternatives.contains(&Route::Respondent(None)));
+    assert!(suggestion.reasons.iter().any(|reason| reason.code == ReasonCode::MentionToShare && reason.text_fr.contains("aucun secteur")));
+
+    // Urgency still comes first.
+    let text = "@MAMH_Quebec je vais tirer sur le maire demain pour le rôle d'évaluation";
+    let verdict = urgent_verdict(text, UrgentKind::Threat, "tirer sur le maire", &[]);
+    let mut input = comment(text, &verdict);
+    input.kind = MessageKind::Mention;
+    assert_eq!(engine.suggest(&input).route, Route::Urgent);
 }
