@@ -401,6 +401,7 @@ impl Pipeline {
             timings.record = clock.elapsed();
             let clock = std::time::Instant::now();
             self.assign_to_respondents(&pending, &results, &recorded).await?;
+            self.copy_mentions_to_advisors(&pending, &results, &recorded).await?;
             timings.assign = clock.elapsed();
             let mut chunk_report = ProcessReport { timings, ..ProcessReport::default() };
             let mut retry_from: Option<MessageId> = None;
@@ -477,6 +478,69 @@ impl Pipeline {
                 self.store
                     .assign_case_to_unit(&self.by, *case_id, &unit, jiff::Timestamp::now())
                     .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// a case opened for a deliberate mention (someone else's post naming the
+    /// organisation) is copied to each communications advisor of the organisation, who
+    /// follows whether the respondent shares it. The copy is an audit entry per advisor
+    /// (`mention_copied_to_advisor`, rule R-52) that the advisor's tools read; no e-mail
+    /// kind exists for it in the store's notifications yet.
+    async fn copy_mentions_to_advisors(
+        &self,
+        pending: &[store::intake::PendingMessage],
+        results: &[IntakeResult],
+        recorded: &[IntakeRecorded],
+    ) -> Result<(), PipelineError> {
+        let mut advisors_by_organisation: HashMap<OrganisationId, Vec<domain::entities::User>> = HashMap::new();
+        for (result, outcome) in results.iter().zip(recorded) {
+            let (IntakeResult::Processed { message_id, case: Some(case), .. }, IntakeRecorded::CaseOpened(case_id)) =
+                (result, outcome)
+            else {
+                continue;
+            };
+            let Some(message) = pending.iter().find(|pending| pending.message.id == *message_id) else {
+                continue;
+            };
+            if message.automatic || message.message.received.kind != domain::entities::MessageKind::Mention {
+                continue;
+            }
+            let organisation_id = &message.message.organisation_id;
+            if !advisors_by_organisation.contains_key(organisation_id) {
+                let advisors = self
+                    .store
+                    .list_users(organisation_id)
+                    .await?
+                    .into_iter()
+                    .filter(|user| user.role.as_str() == domain::profile::Role::CommunicationsAdvisor.id())
+                    .collect();
+                advisors_by_organisation.insert(organisation_id.clone(), advisors);
+            }
+            for advisor in advisors_by_organisation.get(organisation_id).into_iter().flatten() {
+                let event = domain::audit::AuditEvent {
+                    attribution: Attribution {
+                        actor: self.by.actor.clone(),
+                        rule: Some("R-52".to_owned()),
+                    },
+                    action: domain::audit::AuditAction::parse("mention_copied_to_advisor").map_err(|error| {
+                        PipelineError::Refused { code: "invalid_action", message: error.to_string() }
+                    })?,
+                    entity_kind: domain::audit::EntityKind::Case,
+                    entity_id: case_id.to_string(),
+                    before_json: None,
+                    after_json: Some(
+                        serde_json::json!({
+                            "advisor": advisor.id.get(),
+                            "advisor_login": advisor.login.as_str(),
+                            "route": case.suggestion.route,
+                            "why": "Mention de l'organisme dans la publication d'une autre personne : copie à la conseillère ou au conseiller en communication (R-52).",
+                        })
+                        .to_string(),
+                    ),
+                };
+                self.store.record_audit_event(&event).await?;
             }
         }
         Ok(())

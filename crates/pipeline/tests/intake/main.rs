@@ -515,6 +515,65 @@ async fn a_case_routed_to_a_sector_goes_to_its_respondent_or_substitute(store: S
     assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
 }
 both_backends!(a_case_routed_to_a_sector_goes_to_its_respondent_or_substitute);
+
+fn user_with_role(login: &str, role: &str) -> domain::entities::NewUser {
+    domain::entities::NewUser { role: domain::entities::RoleId::parse(role).unwrap(), ..respondent_user(login) }
+}
+
+async fn a_mention_goes_to_the_sector_respondent_with_a_copy_to_the_advisors(store: Store, _url: String) {
+    let by = domain::audit::Attribution::by(domain::audit::Actor::system("test").unwrap());
+    let pipeline = Pipeline::new(store.clone(), mamh(), None);
+    let words = "Bravo au @MAMHQuebec pour les explications sur l'évaluation foncière de nos terrains cette année";
+    let mut mention = record("mention-share", words);
+    mention.kind = Some("mention".into());
+    let comment = record("comment-same-words", words);
+    let mut automatic = record("mention-automatic", "@MAMHQuebec évaluation foncière");
+    automatic.kind = Some("mention".into());
+    automatic.automatic = Some("true".into());
+    let report = pipeline.ingest(vec![mention, comment, automatic]).await.unwrap();
+    let (mention_id, comment_id, automatic_id) =
+        (stored_id(&report.results[0]), stored_id(&report.results[1]), stored_id(&report.results[2]));
+    // Ingesting stored the organisation; its people can now be added.
+    let first_advisor = store.add_user(&by, &user_with_role("c.conseil", "communications_advisor")).await.unwrap();
+    let second_advisor = store.add_user(&by, &user_with_role("d.conseil", "communications_advisor")).await.unwrap();
+    store.add_user(&by, &respondent_user("r.fiscalite")).await.unwrap();
+    pipeline.process_all_pending().await.unwrap();
+
+    // The mention: the sector's respondent, with the R-52 reason in French.
+    let case = store.find_case_for_message(mention_id).await.unwrap().unwrap();
+    let suggestion = store.get_suggestion(case.id).await.unwrap().unwrap().suggestion;
+    assert_eq!(suggestion.route, "respondent:dgfef");
+    assert!(suggestion.reasons_json.contains("mention_to_share"), "{}", suggestion.reasons_json);
+    assert!(suggestion.reasons_json.contains("partager"), "{}", suggestion.reasons_json);
+    assert!(suggestion.reply_expected, "the respondent says in time");
+    // The same words as a comment follow the scheme without the R-52 reason.
+    let comment_case = store.find_case_for_message(comment_id).await.unwrap().unwrap();
+    let comment_suggestion = store.get_suggestion(comment_case.id).await.unwrap().unwrap().suggestion;
+    assert!(!comment_suggestion.reasons_json.contains("mention_to_share"));
+    assert!(store.find_case_for_message(automatic_id).await.unwrap().is_none());
+
+    // One copy per communications advisor, for the mention's case only, audited under R-52.
+    let audit = store.audit_entries(0, 10_000).await.unwrap();
+    let copies: Vec<_> = audit
+        .iter()
+        .filter(|entry| entry.event.action.as_str() == "mention_copied_to_advisor")
+        .collect();
+    assert_eq!(copies.len(), 2, "{copies:?}");
+    assert!(copies.iter().all(|entry| entry.event.entity_id == case.id.to_string()));
+    assert!(copies.iter().all(|entry| entry.event.attribution.rule.as_deref() == Some("R-52")));
+    let mut advisors: Vec<i64> = copies
+        .iter()
+        .map(|entry| serde_json::from_str::<serde_json::Value>(entry.event.after_json.as_deref().unwrap()).unwrap()["advisor"].as_i64().unwrap())
+        .collect();
+    advisors.sort_unstable();
+    assert_eq!(advisors, vec![first_advisor.id.get(), second_advisor.id.get()]);
+    // Processing again copies nothing more.
+    pipeline.process_all_pending().await.unwrap();
+    let again = store.audit_entries(0, 10_000).await.unwrap();
+    assert_eq!(again.iter().filter(|entry| entry.event.action.as_str() == "mention_copied_to_advisor").count(), 2);
+    assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
+}
+both_backends!(a_mention_goes_to_the_sector_respondent_with_a_copy_to_the_advisors);
 both_backends!(an_urgent_case_is_due_one_clock_hour_after_receipt);
 both_backends!(a_route_change_replans_assignment_and_deadlines);
 both_backends!(the_default_reply_is_the_routes_template_with_the_profiles_contacts);
