@@ -2335,7 +2335,10 @@ impl<'e, 'i> Decision<'e, 'i> {
             .sectors
             .iter()
             .find(|candidate| candidate.id == sector)
-            .map_or_else(|| sector.as_str().to_owned(), |candidate| candidate.name.clone());
+            .map_or_else(
+                || sector.as_str().to_owned(),
+                |candidate| candidate.name.clone(),
+            );
         let scheme = if scheme_route == route {
             String::new()
         } else {
@@ -2349,7 +2352,8 @@ impl<'e, 'i> Decision<'e, 'i> {
             format!("Publication d'une autre personne qui mentionne l'organisme (R-52) : elle va au répondant sectoriel du secteur {sector_name}, avec copie à la conseillère ou au conseiller en communication, qui dit à temps s'il faut la partager ou non.{scheme}"),
         );
         if scheme_route != route {
-            self.alternatives.retain(|alternative| *alternative != scheme_route);
+            self.alternatives
+                .retain(|alternative| *alternative != scheme_route);
             self.alternatives.insert(0, scheme_route);
         }
         route

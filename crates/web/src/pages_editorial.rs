@@ -1094,7 +1094,7 @@ fn entry_input_from_form(profile: &Profile, form: NewEntryForm) -> Result<EntryI
     let criteria = (any_live || flags.iter().any(|met| *met)).then_some(flags);
     let scheduled_at = match form.scheduled_at.trim() {
         "" => None,
-        text => Some(parse_local(&profile, text)?.to_string()),
+        text => Some(parse_local(profile, text)?.to_string()),
     };
     let input = EntryInput {
         title: form.title,
@@ -1169,7 +1169,12 @@ async fn editable_entry(
     Ok(entry)
 }
 
-fn may_edit(state: &AppState, user: &CurrentUser, rules: &EditorialRules, entry: &StoredEntry) -> bool {
+fn may_edit(
+    state: &AppState,
+    user: &CurrentUser,
+    rules: &EditorialRules,
+    entry: &StoredEntry,
+) -> bool {
     let chain = rules.chain(entry.content.content_type);
     let at_drafting = entry
         .status
