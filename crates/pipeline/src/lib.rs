@@ -171,6 +171,9 @@ pub struct Pipeline {
     accounts: Mutex<HashMap<(String, String), AccountId>>,
     organisations_stored: Mutex<bool>,
     /// Every message with an id up to here is processed or skipped after repeated failures.
+    /// Sound with several instances on one PostgreSQL database too: the store allocates
+    /// message ids inside a write transaction that first locks the audit chain's head, so
+    /// ids become visible in increasing order and none can appear below the watermark later.
     watermark: Mutex<Option<MessageId>>,
 }
 
