@@ -43,6 +43,8 @@ pub const PAGES: &[PageToCheck] = &[
     page("/calendrier/communique", Some(Role::CommunityManager), true),
     page("/calendrier/approbations", Some(Role::SectorManager), true),
     page("/calendrier/publications/{entry}", Some(Role::SectorManager), true),
+    page("/calendrier/publications/{entry}/modifier", Some(Role::CommunityManager), true),
+    page("/calendrier/report", Some(Role::CommunityManager), true),
 ];
 
 /// Loads every page of `PAGES` in `lang` (`None`: the default, French) and returns the
