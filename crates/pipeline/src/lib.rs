@@ -629,7 +629,8 @@ impl Pipeline {
             thread: received.thread.as_ref().map(ToString::to_string),
             created_at: Some(received.received_at.as_second()),
         };
-        let verdict = self.engine.moderate(&runtime.policy, &moderated, history);
+        let mut verdict = self.engine.moderate(&runtime.policy, &moderated, history);
+        hold_blog_comment(&runtime.profile, received.network.as_str(), &mut verdict);
         let kb_hit = match (&self.knowledge_base, pending.automatic) {
             (Some(knowledge_base), false) => match knowledge_base.best_page(&received.text, 0.0) {
                 // The coverage (share of the question's terms the page holds) does not
@@ -867,4 +868,19 @@ fn plan_deadlines(
         first_response_due: plan.first_response_due,
         committed_due: plan.committed_due,
     })
+}
+
+/// A blog whose rules filter comments before publication (S3 Annexe A, R-57) holds every
+/// comment for a person's review, even one the engine would publish: the verdict's action
+/// becomes `review` and its explanation says why. The citizen's words are untouched.
+fn hold_blog_comment(profile: &Profile, network: &str, verdict: &mut moderation::Verdict) {
+    let filtered = profile
+        .blog()
+        .is_some_and(|rules| rules.comments_filtered_before_publication);
+    if network == "blog" && filtered && verdict.action == moderation::Action::Publish {
+        verdict.action = moderation::Action::Review;
+        verdict.explanation.push_str(
+            " Commentaire de blogue retenu : les règles du blogue exigent de le filtrer avant sa publication.",
+        );
+    }
 }

@@ -410,6 +410,33 @@ async fn automatic_mentions_are_stored_but_are_not_cases(store: Store, _url: Str
 }
 both_backends!(automatic_mentions_are_stored_but_are_not_cases);
 
+async fn blog_comments_are_held_for_review_when_the_blog_filters_them(store: Store, _url: String) {
+    let baie_comeau = vec![(
+        OrganisationId::parse("baie-comeau").unwrap(),
+        Arc::new(Profile::preset("baie-comeau").unwrap()),
+    )];
+    assert!(Profile::preset("baie-comeau").unwrap().blog().unwrap().comments_filtered_before_publication);
+    let pipeline = Pipeline::new(store.clone(), baie_comeau, None);
+    let mut on_blog = record("blog-1", "Merci pour ce beau billet sur la rue piétonne, bravo à l'équipe.");
+    on_blog.network = Some("blog".into());
+    on_blog.account = Some("blogue-ville".into());
+    let mut on_x = record("x-1", "Merci pour ce beau billet sur la rue piétonne, bravo à l'équipe.");
+    on_x.network = Some("x".into());
+    on_x.account = Some("@VilleBaieComeau".into());
+    let report = pipeline.ingest(vec![on_blog, on_x]).await.unwrap();
+    let blog_comment = stored_id(&report.results[0]);
+    let tweet = stored_id(&report.results[1]);
+    pipeline.process_pending(10).await.unwrap();
+    let held = store.get_verdict(blog_comment).await.unwrap().unwrap();
+    assert_eq!(held.action, "review");
+    assert!(held.explanation.contains("blogue"), "{}", held.explanation);
+    let published = store.get_verdict(tweet).await.unwrap().unwrap();
+    assert_eq!(published.action, "publish");
+    let text = store.get_message(blog_comment).await.unwrap().unwrap().received.text;
+    assert_eq!(text, "Merci pour ce beau billet sur la rue piétonne, bravo à l'équipe.");
+}
+both_backends!(blog_comments_are_held_for_review_when_the_blog_filters_them);
+
 async fn stored_but_unprocessed_messages_are_picked_up_and_failures_stay_pending(
     store: Store,
     url: String,
