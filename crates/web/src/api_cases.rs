@@ -81,15 +81,15 @@ struct ErrorDetail {
     message: String,
 }
 
-fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> Response {
     (status, Json(ErrorBody { error: ErrorDetail { code, message: message.into() } })).into_response()
 }
 
-fn auth_error(refusal: AuthError) -> Response {
+pub(crate) fn auth_error(refusal: AuthError) -> Response {
     refusal.into_response()
 }
 
-fn store_error(failure: StoreError) -> Response {
+pub(crate) fn store_error(failure: StoreError) -> Response {
     match &failure {
         StoreError::NotFound { .. } => error(StatusCode::NOT_FOUND, "not_found", "Cet élément n'existe pas."),
         StoreError::InvalidRequest(message) => error(StatusCode::BAD_REQUEST, "invalid_request", message.clone()),
@@ -122,7 +122,7 @@ fn pipeline_error(failure: PipelineError) -> Response {
     }
 }
 
-fn body_error(rejection: JsonRejection) -> Response {
+pub(crate) fn body_error(rejection: JsonRejection) -> Response {
     error(
         StatusCode::BAD_REQUEST,
         "invalid_json",
@@ -305,7 +305,7 @@ struct HistoryEntry {
 // ------------------------------------------------------------------------ personal information
 
 /// The character ranges of personal-information evidence in a stored evidence array.
-fn personal_spans(evidence: &Value) -> Vec<(usize, usize)> {
+pub(crate) fn personal_spans(evidence: &Value) -> Vec<(usize, usize)> {
     evidence
         .as_array()
         .map(|items| {
@@ -324,7 +324,7 @@ fn personal_spans(evidence: &Value) -> Vec<(usize, usize)> {
 
 /// The text with the characters of `spans` (character offsets) replaced by `•`, for the
 /// response only.
-fn mask_spans(text: &str, spans: &[(usize, usize)]) -> String {
+pub(crate) fn mask_spans(text: &str, spans: &[(usize, usize)]) -> String {
     text.chars()
         .enumerate()
         .map(|(index, character)| {

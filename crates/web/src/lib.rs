@@ -9,6 +9,7 @@ pub mod api_cases;
 pub mod api_editorial;
 pub mod api_messages;
 pub mod api_openapi;
+pub mod api_workplace;
 pub mod auth;
 pub mod i18n;
 mod pages;

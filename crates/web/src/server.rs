@@ -28,6 +28,7 @@ impl Application {
                     .merge(crate::api_messages::router())
                     .merge(crate::api_cases::router())
                     .merge(crate::api_editorial::router())
+                    .merge(crate::api_workplace::router())
                     .merge(crate::api_openapi::router()),
             )
             .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::enforce_route_table))

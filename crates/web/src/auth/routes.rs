@@ -114,6 +114,12 @@ pub const ROUTE_TABLE: &[RouteRule] = &[
     rule("GET", "/api/v1/organisations/{id}/holidays", SignedIn),
     rule("GET", "/api/v1/organisations/{id}/messages", needs(P::ReadCases)),
     rule("GET", "/api/v1/audit/verify", needs(P::ReadAudit)),
+    rule("GET", "/api/v1/organisations/{id}/inbox", needs(P::ReadCases)),
+    rule("GET", "/api/v1/organisations/{id}/respondents", AnyOf(RESPONDENT_LIST_READERS)),
+    rule("POST", "/api/v1/organisations/{id}/respondents", needs(P::DesignateRespondent)),
+    rule("POST", "/api/v1/organisations/{id}/absences", needs(P::DesignateRespondent)),
+    rule("GET", "/api/v1/organisations/{id}/commitments", needs(P::ReadReports)),
+    rule("GET", "/api/v1/audit", needs(P::ReadAudit)),
     // Intake (api_messages.rs): connectors, with a token of a community manager (who
     // moderates what comes in) or of an administrator (who manages the accounts).
     rule("POST", "/api/v1/messages", AnyOf(&[P::Moderate, P::ManageAccounts])),

@@ -9,7 +9,7 @@
 mod audit;
 mod case;
 mod commitments;
-mod inbox;
+pub(crate) mod inbox;
 mod profile;
 mod respondents;
 pub(crate) mod text;

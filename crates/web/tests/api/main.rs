@@ -5,6 +5,7 @@
 
 mod cases;
 mod openapi;
+mod workplace;
 
 use domain::profile::Role;
 use serde_json::Value;
