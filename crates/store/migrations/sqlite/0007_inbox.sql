@@ -39,168 +39,78 @@ CREATE INDEX messages_by_thread ON messages (account_id, thread_external_id, id)
 CREATE INDEX messages_by_author ON messages (network, author_external_id, id);
 CREATE INDEX IF NOT EXISTS audit_log_by_entity ON audit_log (entity_kind, entity_id, sequence_number);
 
-INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
-SELECT c.id, c.organisation_id, c.status,
-       CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
-       CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
-       COALESCE(d.first_response_due, 9223372036854775807),
-       m.account_id, m.network, COALESCE(c.route, s.route_family),
-       CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-       COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
-FROM cases c
-JOIN messages m ON m.id = c.message_id
-LEFT JOIN verdicts v ON v.message_id = c.message_id
-LEFT JOIN case_deadlines d ON d.case_id = c.id
-LEFT JOIN case_suggestions s ON s.case_id = c.id;
-
-CREATE TRIGGER inbox_after_cases_insert AFTER INSERT ON cases
-BEGIN
-    DELETE FROM inbox_cases WHERE case_id = NEW.id;
-    INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
+-- One inbox row per case, computed from the case, its message, verdict, deadlines and
+-- suggestion; every trigger below refreshes the rows of the case it touched from here.
+CREATE VIEW inbox_source (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id, message_id) AS
     SELECT c.id, c.organisation_id, c.status,
            CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
            CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
            COALESCE(d.first_response_due, 9223372036854775807),
            m.account_id, m.network, COALESCE(c.route, s.route_family),
            CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
+           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id, c.message_id
     FROM cases c
     JOIN messages m ON m.id = c.message_id
     LEFT JOIN verdicts v ON v.message_id = c.message_id
     LEFT JOIN case_deadlines d ON d.case_id = c.id
-    LEFT JOIN case_suggestions s ON s.case_id = c.id
-    WHERE c.id = NEW.id;
+    LEFT JOIN case_suggestions s ON s.case_id = c.id;
+
+-- The cases stored before this migration.
+INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
+SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source;
+
+CREATE TRIGGER inbox_after_cases_insert AFTER INSERT ON cases
+BEGIN
+    DELETE FROM inbox_cases WHERE case_id = NEW.id;
+    INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
+    SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source WHERE case_id = NEW.id;
 END;
 
 CREATE TRIGGER inbox_after_cases_update AFTER UPDATE ON cases
 BEGIN
     DELETE FROM inbox_cases WHERE case_id = NEW.id;
     INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
-    SELECT c.id, c.organisation_id, c.status,
-           CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
-           CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
-           COALESCE(d.first_response_due, 9223372036854775807),
-           m.account_id, m.network, COALESCE(c.route, s.route_family),
-           CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
-    FROM cases c
-    JOIN messages m ON m.id = c.message_id
-    LEFT JOIN verdicts v ON v.message_id = c.message_id
-    LEFT JOIN case_deadlines d ON d.case_id = c.id
-    LEFT JOIN case_suggestions s ON s.case_id = c.id
-    WHERE c.id = NEW.id;
+    SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source WHERE case_id = NEW.id;
 END;
 
 CREATE TRIGGER inbox_after_verdicts_insert AFTER INSERT ON verdicts
 BEGIN
     DELETE FROM inbox_cases WHERE case_id = (SELECT id FROM cases WHERE message_id = NEW.message_id);
     INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
-    SELECT c.id, c.organisation_id, c.status,
-           CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
-           CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
-           COALESCE(d.first_response_due, 9223372036854775807),
-           m.account_id, m.network, COALESCE(c.route, s.route_family),
-           CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
-    FROM cases c
-    JOIN messages m ON m.id = c.message_id
-    LEFT JOIN verdicts v ON v.message_id = c.message_id
-    LEFT JOIN case_deadlines d ON d.case_id = c.id
-    LEFT JOIN case_suggestions s ON s.case_id = c.id
-    WHERE c.message_id = NEW.message_id;
+    SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source WHERE message_id = NEW.message_id;
 END;
 
 CREATE TRIGGER inbox_after_verdicts_update AFTER UPDATE ON verdicts
 BEGIN
     DELETE FROM inbox_cases WHERE case_id = (SELECT id FROM cases WHERE message_id = NEW.message_id);
     INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
-    SELECT c.id, c.organisation_id, c.status,
-           CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
-           CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
-           COALESCE(d.first_response_due, 9223372036854775807),
-           m.account_id, m.network, COALESCE(c.route, s.route_family),
-           CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
-    FROM cases c
-    JOIN messages m ON m.id = c.message_id
-    LEFT JOIN verdicts v ON v.message_id = c.message_id
-    LEFT JOIN case_deadlines d ON d.case_id = c.id
-    LEFT JOIN case_suggestions s ON s.case_id = c.id
-    WHERE c.message_id = NEW.message_id;
+    SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source WHERE message_id = NEW.message_id;
 END;
 
 CREATE TRIGGER inbox_after_case_deadlines_insert AFTER INSERT ON case_deadlines
 BEGIN
     DELETE FROM inbox_cases WHERE case_id = NEW.case_id;
     INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
-    SELECT c.id, c.organisation_id, c.status,
-           CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
-           CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
-           COALESCE(d.first_response_due, 9223372036854775807),
-           m.account_id, m.network, COALESCE(c.route, s.route_family),
-           CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
-    FROM cases c
-    JOIN messages m ON m.id = c.message_id
-    LEFT JOIN verdicts v ON v.message_id = c.message_id
-    LEFT JOIN case_deadlines d ON d.case_id = c.id
-    LEFT JOIN case_suggestions s ON s.case_id = c.id
-    WHERE c.id = NEW.case_id;
+    SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source WHERE case_id = NEW.case_id;
 END;
 
 CREATE TRIGGER inbox_after_case_deadlines_update AFTER UPDATE ON case_deadlines
 BEGIN
     DELETE FROM inbox_cases WHERE case_id = NEW.case_id;
     INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
-    SELECT c.id, c.organisation_id, c.status,
-           CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
-           CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
-           COALESCE(d.first_response_due, 9223372036854775807),
-           m.account_id, m.network, COALESCE(c.route, s.route_family),
-           CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
-    FROM cases c
-    JOIN messages m ON m.id = c.message_id
-    LEFT JOIN verdicts v ON v.message_id = c.message_id
-    LEFT JOIN case_deadlines d ON d.case_id = c.id
-    LEFT JOIN case_suggestions s ON s.case_id = c.id
-    WHERE c.id = NEW.case_id;
+    SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source WHERE case_id = NEW.case_id;
 END;
 
 CREATE TRIGGER inbox_after_case_suggestions_insert AFTER INSERT ON case_suggestions
 BEGIN
     DELETE FROM inbox_cases WHERE case_id = NEW.case_id;
     INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
-    SELECT c.id, c.organisation_id, c.status,
-           CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
-           CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
-           COALESCE(d.first_response_due, 9223372036854775807),
-           m.account_id, m.network, COALESCE(c.route, s.route_family),
-           CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
-    FROM cases c
-    JOIN messages m ON m.id = c.message_id
-    LEFT JOIN verdicts v ON v.message_id = c.message_id
-    LEFT JOIN case_deadlines d ON d.case_id = c.id
-    LEFT JOIN case_suggestions s ON s.case_id = c.id
-    WHERE c.id = NEW.case_id;
+    SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source WHERE case_id = NEW.case_id;
 END;
 
 CREATE TRIGGER inbox_after_case_suggestions_update AFTER UPDATE ON case_suggestions
 BEGIN
     DELETE FROM inbox_cases WHERE case_id = NEW.case_id;
     INSERT INTO inbox_cases (case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id)
-    SELECT c.id, c.organisation_id, c.status,
-           CASE WHEN c.status IN ('open', 'in_progress') THEN 1 ELSE 0 END,
-           CASE WHEN v.urgent IS NOT NULL OR COALESCE(c.route, s.route_family) = 'urgent' THEN 0 ELSE 1 END,
-           COALESCE(d.first_response_due, 9223372036854775807),
-           m.account_id, m.network, COALESCE(c.route, s.route_family),
-           CASE WHEN s.route_family = 'respondent' THEN s.target_id END,
-           COALESCE(v.categories_json, '[]') || COALESCE('"' || v.urgent || '"', ''), c.assignee_user_id
-    FROM cases c
-    JOIN messages m ON m.id = c.message_id
-    LEFT JOIN verdicts v ON v.message_id = c.message_id
-    LEFT JOIN case_deadlines d ON d.case_id = c.id
-    LEFT JOIN case_suggestions s ON s.case_id = c.id
-    WHERE c.id = NEW.case_id;
+    SELECT case_id, organisation_id, status, is_open, urgent_rank, due, account_id, network, route, sector, categories, assignee_user_id FROM inbox_source WHERE case_id = NEW.case_id;
 END;
