@@ -100,7 +100,21 @@ struct SlotHit {
 /// sequence entries. Slot hits are few (a handful per comment), and each step looks up the
 /// next slot by binary search: the cost stays linear in practice.
 fn chain_sequences(slot_hits: &mut [SlotHit], hits: &mut Vec<Hit>, allows: &mut Vec<(usize, usize)>) {
-    if slot_hits.is_empty() {
+    // A chain needs a hit of every slot of its sequence. Common words fill some slots of
+    // most comments (« est », « le », « vous »), but rarely every slot of one sequence:
+    // one pass over the few hits, with the slots seen per sequence as bits (sequences
+    // sharing a bucket only make the check pass more often, never skip a real chain).
+    let mut slots_seen = [0u8; 64];
+    for hit in slot_hits.iter() {
+        if let Some(seen) = slots_seen.get_mut(hit.slot.sequence as usize % 64) {
+            *seen |= 1u8.checked_shl(u32::from(hit.slot.slot)).unwrap_or(0);
+        }
+    }
+    let every_slot_seen = |hit: &SlotHit| {
+        let all_slots = 1u16.checked_shl(u32::from(hit.slot.slot_count)).map_or(u16::MAX, |bit| bit - 1) as u8;
+        slots_seen.get(hit.slot.sequence as usize % 64).is_some_and(|seen| seen & all_slots == all_slots)
+    };
+    if !slot_hits.iter().any(every_slot_seen) {
         return;
     }
     slot_hits.sort_unstable_by_key(|hit| (hit.slot.sequence, hit.slot.slot, hit.start, hit.end));

@@ -105,6 +105,31 @@ fn token_hash(token: &[u8]) -> u64 {
     (hash.rotate_left(5) ^ last).wrapping_mul(HASH_MULTIPLIER)
 }
 
+/// The bytes `start..end` of `text` as one little-endian word, when there are at most
+/// eight of them and eight bytes can be read from `start`: one load and a mask instead of
+/// a loop over the bytes, for the short tokens that make up most text.
+#[inline]
+fn short_token_word(text: &[u8], start: usize, end: usize) -> Option<u64> {
+    let length = end.checked_sub(start)?;
+    if length > 8 {
+        return None;
+    }
+    let eight: [u8; 8] = text.get(start..start + 8)?.try_into().ok()?;
+    let mask = if length == 8 { u64::MAX } else { (1u64 << (8 * length)) - 1 };
+    Some(u64::from_le_bytes(eight) & mask)
+}
+
+/// `token_hash` of a token of at most eight bytes given as `short_token_word` reads it.
+#[inline]
+fn short_token_hash(length: usize, word: u64) -> u64 {
+    let hash = length as u64;
+    if length == 8 {
+        let hash = (hash.rotate_left(5) ^ word).wrapping_mul(HASH_MULTIPLIER);
+        return hash.rotate_left(5).wrapping_mul(HASH_MULTIPLIER);
+    }
+    (hash.rotate_left(5) ^ word).wrapping_mul(HASH_MULTIPLIER)
+}
+
 /// Marks an empty slot of the open-addressing tables.
 const EMPTY: u32 = u32::MAX;
 
@@ -128,6 +153,37 @@ impl TokenTable {
     #[inline]
     fn home(&self, hash: u64) -> usize {
         (hash >> (64 - self.slots.len().trailing_zeros().max(1))) as usize & self.mask()
+    }
+
+    /// The id of the token `text[start..end]`.
+    #[inline]
+    fn get_in(&self, text: &[u8], start: usize, end: usize) -> Option<u32> {
+        let Some(word) = short_token_word(text, start, end) else {
+            return self.get(std::str::from_utf8(text.get(start..end)?).ok()?);
+        };
+        if self.slots.is_empty() {
+            return None;
+        }
+        let length = end - start;
+        let hash = short_token_hash(length, word);
+        let mask = self.mask();
+        let mut slot = self.home(hash);
+        loop {
+            let id = *self.slots.get(slot)?;
+            if id == EMPTY {
+                return None;
+            }
+            // For at most eight bytes the hash is a bijection of the bytes once the length
+            // is fixed (an xor with the length, then multiplications by an odd number):
+            // equal hashes and lengths are equal tokens, no byte comparison needed.
+            if let Some(&(stored_hash, stored_start, stored_end)) = self.tokens.get(id as usize)
+                && stored_hash == hash
+                && (stored_end - stored_start) as usize == length
+            {
+                return Some(id);
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 
     #[inline]
@@ -363,7 +419,8 @@ impl Lexicon {
     pub fn for_each_match(&self, normalized: &Normalized, token_ids: &mut Vec<Option<u32>>, mut on_match: impl FnMut(usize, usize, usize)) {
         let tokens = &normalized.tokens;
         token_ids.clear();
-        token_ids.extend(tokens.iter().map(|token| self.token_id(normalized.token_text(token))));
+        let text = normalized.text.as_bytes();
+        token_ids.extend(tokens.iter().map(|token| self.token_ids.get_in(text, token.start as usize, token.end as usize)));
         let any_stem = !self.stems.is_empty();
         for (first, token) in tokens.iter().enumerate() {
             let start = token.start as usize;
@@ -678,6 +735,24 @@ mod tests {
     fn rejects_unbalanced_groups() {
         assert!(expand("je (vais tuer").is_none());
         assert!(expand("je vais) tuer").is_none());
+    }
+
+    #[test]
+    fn short_token_lookup_agrees_with_the_general_one() {
+        let lexicon = compile(&[("test.txt", "[abusive]\nab\nabcdefg\nabcdefgh\nabcdefghi\nz\n[allow]\nabcdefgi\n")]).unwrap();
+        // Every token and every slice of a text at every offset: the one-load reading
+        // (with bytes after the token in the word) finds exactly what the general one finds.
+        let text = b"abcdefghi abcdefgi zab abcdefg z ab abcdefgh xyz";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                let expected = std::str::from_utf8(&text[start..end]).ok().and_then(|token| lexicon.token_ids.get(token));
+                assert_eq!(lexicon.token_ids.get_in(text, start, end), expected, "{start}..{end}");
+                if let Some(word) = short_token_word(text, start, end) {
+                    assert_eq!(short_token_hash(end - start, word), token_hash(&text[start..end]));
+                }
+            }
+        }
+        assert!(lexicon.token_ids.get_in(text, 0, 2).is_some());
     }
 
     #[test]
