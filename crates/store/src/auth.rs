@@ -80,6 +80,80 @@ pub struct FailureOutcome {
     pub locked_until: Option<Timestamp>,
 }
 
+/// How a person proved who they are when a session opened (written to the `signed_in`
+/// audit entry).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInMethod<'a> {
+    /// A local account's password.
+    Password,
+    /// An OpenID Connect identity provider.
+    Oidc { issuer: &'a str, subject: &'a str },
+}
+
+impl SignInMethod<'_> {
+    /// The code written to the audit log: `password` or `oidc`.
+    pub fn code(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "password",
+            SignInMethod::Oidc { .. } => "oidc",
+        }
+    }
+}
+
+/// A person's identity at an OpenID Connect provider: the provider's issuer URL and the
+/// subject (`sub`) it gives the person, which is unique and stable only within that issuer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OidcIdentity {
+    pub issuer: String,
+    pub subject: String,
+}
+
+/// Why an e-mail address was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("adresse courriel invalide « {text} » : {reason}")]
+pub struct EmailAddressError {
+    text: String,
+    reason: &'static str,
+}
+
+/// An account's e-mail address, lowercased so that comparisons ignore case (providers and
+/// administrators do not always agree on it). Checked only for shape: one `@` between a
+/// non-empty local part and a domain with a dot, no spaces or control characters, at most
+/// 254 characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    /// Parses an address (surrounding spaces are ignored).
+    pub fn parse(text: &str) -> Result<EmailAddress, EmailAddressError> {
+        let refuse = |reason| Err(EmailAddressError { text: text.chars().take(300).collect(), reason });
+        let trimmed = text.trim();
+        if trimmed.is_empty() || trimmed.chars().count() > 254 {
+            return refuse("elle doit compter de 1 à 254 caractères");
+        }
+        if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return refuse("elle ne peut contenir d'espace ni de caractère de contrôle");
+        }
+        let Some((local, domain)) = trimmed.split_once('@') else {
+            return refuse("il manque le @");
+        };
+        if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+            return refuse("la forme attendue est nom@domaine.exemple");
+        }
+        Ok(EmailAddress(trimmed.to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for EmailAddress {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
 macro_rules! dispatch_auth {
     ($store:expr, $function:ident ( $($argument:expr),* )) => {
         match $store {
@@ -189,5 +263,52 @@ impl Store {
     /// The tokens of one user (`Some`) or of the whole organisation (`None`), newest first.
     pub async fn list_api_tokens(&self, organisation_id: &OrganisationId, user: Option<UserId>) -> Result<Vec<ApiToken>, StoreError> {
         dispatch_auth!(self, list_api_tokens(organisation_id, user))
+    }
+
+    /// The account linked to an OpenID Connect identity, if any.
+    pub async fn user_by_oidc_identity(&self, identity: &OidcIdentity) -> Result<Option<User>, StoreError> {
+        dispatch_auth!(self, user_by_oidc_identity(identity))
+    }
+
+    /// The account with this e-mail address that has no identity linked yet at `issuer`:
+    /// the only account a first sign-in by verified e-mail may link to.
+    pub async fn user_by_email_unlinked(&self, issuer: &str, email: &EmailAddress) -> Result<Option<User>, StoreError> {
+        dispatch_auth!(self, user_by_email_unlinked(issuer, email))
+    }
+
+    /// The account's e-mail address, if it has one.
+    pub async fn user_email(&self, user_id: UserId) -> Result<Option<EmailAddress>, StoreError> {
+        dispatch_auth!(self, user_email(user_id))
+    }
+
+    /// Sets or clears an account's e-mail address (audited `user_email_changed`; nothing
+    /// written when it does not change). `AlreadyExists` when another account has it,
+    /// `NotFound` for an unknown user.
+    pub async fn set_user_email(&self, by: &Attribution, user_id: UserId, email: Option<&EmailAddress>) -> Result<(), StoreError> {
+        dispatch_auth!(self, set_user_email(by, user_id, email))
+    }
+
+    /// Links an account to an OpenID Connect identity, replacing the account's earlier
+    /// subject at the same issuer (audited `oidc_identity_linked`, with the earlier subject
+    /// as "before"). `AlreadyExists` when the identity belongs to another account.
+    pub async fn link_oidc_identity(&self, by: &Attribution, user_id: UserId, identity: &OidcIdentity) -> Result<(), StoreError> {
+        dispatch_auth!(self, link_oidc_identity(by, user_id, identity))
+    }
+
+    /// Opens a session for a person the identity provider vouched for (audited `signed_in`
+    /// with `"method": "oidc"`, the issuer and the subject). With `link_by_email`, first binds
+    /// the identity to the account (found by its verified e-mail address; audited
+    /// `oidc_identity_linked`) in the same transaction; `AlreadyExists` if the account was
+    /// linked to another subject in between.
+    pub async fn create_oidc_session(
+        &self,
+        by: &Attribution,
+        user_id: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+        identity: &OidcIdentity,
+        link_by_email: bool,
+    ) -> Result<Session, StoreError> {
+        dispatch_auth!(self, create_oidc_session(by, user_id, token_hash, csrf_token, identity, link_by_email))
     }
 }

@@ -7,7 +7,7 @@ pub(crate) mod auth {
 
     use jiff::Timestamp;
 
-    use crate::auth::{ApiToken, FailureOutcome, LockoutRule, NewApiToken, Session};
+    use crate::auth::{ApiToken, EmailAddress, FailureOutcome, LockoutRule, NewApiToken, OidcIdentity, Session, SignInMethod};
 
     const USER_COLUMNS: &str = "id, organisation_id, login, display_name, role, password_hash";
     const TOKEN_COLUMNS: &str = "id, user_id, name, role, created_at, last_used_at, revoked_at";
@@ -19,14 +19,19 @@ pub(crate) mod auth {
         format!("login:{bounded}")
     }
 
-    fn session_json(user: &User, created_at: Timestamp) -> String {
-        serde_json::json!({
+    fn session_json(user: &User, created_at: Timestamp, method: SignInMethod<'_>) -> String {
+        let mut json = serde_json::json!({
             "user_id": user.id.get(),
             "login": user.login.as_str(),
             "role": user.role.as_str(),
             "signed_in_at": created_at.to_string(),
-        })
-        .to_string()
+            "method": method.code(),
+        });
+        if let SignInMethod::Oidc { issuer, subject } = method {
+            json["issuer"] = serde_json::Value::from(issuer);
+            json["subject"] = serde_json::Value::from(subject);
+        }
+        json.to_string()
     }
 
     fn token_json(token: &ApiToken) -> String {
@@ -126,6 +131,21 @@ pub(crate) mod auth {
         csrf_token: &str,
     ) -> Result<Session, StoreError> {
         let mut write = WriteTransaction::begin(pool).await?;
+        let session = open_session(&mut write, by, user_id, token_hash, csrf_token, SignInMethod::Password).await?;
+        write.commit().await?;
+        Ok(session)
+    }
+
+    /// Inserts a session row, forgets the user's failed attempts and appends `signed_in`
+    /// (with how the person proved who they are), inside the caller's write transaction.
+    async fn open_session(
+        write: &mut WriteTransaction,
+        by: &Attribution,
+        user_id: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+        method: SignInMethod<'_>,
+    ) -> Result<Session, StoreError> {
         let user = fetch_user(&mut *write.transaction, user_id)
             .await?
             .ok_or_else(|| StoreError::NotFound { entity: EntityKind::User, id: user_id.to_string() })?;
@@ -153,11 +173,10 @@ pub(crate) mod auth {
                 EntityKind::User,
                 user_id.to_string(),
                 None,
-                Some(session_json(&user, write.now)),
+                Some(session_json(&user, write.now, method)),
             )?)
             .await?;
         let created_at = write.now;
-        write.commit().await?;
         Ok(Session {
             token_hash: token_hash.to_owned(),
             user,
@@ -438,5 +457,173 @@ pub(crate) mod auth {
         .await
         .map_err(StoreError::Database)?;
         rows.iter().map(token_from_row).collect()
+    }
+
+    // ------------------------------------------------------------ OpenID Connect identities
+
+    fn identity_json(user: &User, identity: &OidcIdentity, how: &str) -> String {
+        serde_json::json!({
+            "login": user.login.as_str(),
+            "issuer": identity.issuer,
+            "subject": identity.subject,
+            "linked_by": how,
+        })
+        .to_string()
+    }
+
+    pub(crate) async fn user_by_oidc_identity(pool: &Pool<Db>, identity: &OidcIdentity) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id, u.organisation_id, u.login, u.display_name, u.role, u.password_hash \
+             FROM oidc_identities i JOIN users u ON u.id = i.user_id WHERE i.issuer = $1 AND i.subject = $2",
+        )
+        .bind(&identity.issuer)
+        .bind(&identity.subject)
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::Database)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub(crate) async fn user_by_email_unlinked(
+        pool: &Pool<Db>,
+        issuer: &str,
+        email: &EmailAddress,
+    ) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1 \
+             AND NOT EXISTS (SELECT 1 FROM oidc_identities i WHERE i.user_id = users.id AND i.issuer = $2)"
+        )))
+        .bind(email.as_str())
+        .bind(issuer)
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::Database)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub(crate) async fn user_email(pool: &Pool<Db>, user_id: UserId) -> Result<Option<EmailAddress>, StoreError> {
+        let email: Option<Option<String>> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user_id.get())
+            .fetch_optional(pool)
+            .await
+            .map_err(StoreError::Database)?;
+        email
+            .flatten()
+            .map(|text| EmailAddress::parse(&text).map_err(|error| StoreError::CorruptRow { table: "users", column: "email", reason: error.to_string() }))
+            .transpose()
+    }
+
+    pub(crate) async fn set_user_email(
+        pool: &Pool<Db>,
+        by: &Attribution,
+        user_id: UserId,
+        email: Option<&EmailAddress>,
+    ) -> Result<(), StoreError> {
+        let mut write = WriteTransaction::begin(pool).await?;
+        let user = fetch_user(&mut *write.transaction, user_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { entity: EntityKind::User, id: user_id.to_string() })?;
+        let before: Option<String> = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user_id.get())
+            .fetch_one(&mut *write.transaction)
+            .await
+            .map_err(StoreError::Database)?;
+        if before.as_deref() == email.map(EmailAddress::as_str) {
+            return Ok(());
+        }
+        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email.map(EmailAddress::as_str))
+            .bind(user_id.get())
+            .execute(&mut *write.transaction)
+            .await
+            .for_entity(EntityKind::User)?;
+        let before = serde_json::json!({ "login": user.login.as_str(), "email": before }).to_string();
+        let after = serde_json::json!({ "login": user.login.as_str(), "email": email.map(EmailAddress::as_str) }).to_string();
+        write
+            .append(&event(by, "user_email_changed", EntityKind::User, user_id.to_string(), Some(before), Some(after))?)
+            .await?;
+        write.commit().await
+    }
+
+    /// Binds `identity` to the user inside `write`, replacing the user's earlier subject at
+    /// the same issuer; audited `oidc_identity_linked`.
+    async fn bind_identity(
+        write: &mut WriteTransaction,
+        by: &Attribution,
+        user: &User,
+        identity: &OidcIdentity,
+        how: &str,
+        replace_earlier: bool,
+    ) -> Result<(), StoreError> {
+        // Only an administrator replaces a link; a sign-in by e-mail links an account that
+        // has none, and the unique (user, issuer) key refuses it otherwise.
+        let previous: Option<String> = if replace_earlier {
+            sqlx::query_scalar("DELETE FROM oidc_identities WHERE user_id = $1 AND issuer = $2 RETURNING subject")
+                .bind(user.id.get())
+                .bind(&identity.issuer)
+                .fetch_optional(&mut *write.transaction)
+                .await
+                .map_err(StoreError::Database)?
+        } else {
+            None
+        };
+        sqlx::query("INSERT INTO oidc_identities (issuer, subject, user_id, linked_at) VALUES ($1, $2, $3, $4)")
+            .bind(&identity.issuer)
+            .bind(&identity.subject)
+            .bind(user.id.get())
+            .bind(to_microseconds(write.now))
+            .execute(&mut *write.transaction)
+            .await
+            .for_entity(EntityKind::User)?;
+        let before = previous.map(|subject| {
+            serde_json::json!({ "login": user.login.as_str(), "issuer": identity.issuer, "subject": subject }).to_string()
+        });
+        write
+            .append(&event(
+                by,
+                "oidc_identity_linked",
+                EntityKind::User,
+                user.id.to_string(),
+                before,
+                Some(identity_json(user, identity, how)),
+            )?)
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn link_oidc_identity(
+        pool: &Pool<Db>,
+        by: &Attribution,
+        user_id: UserId,
+        identity: &OidcIdentity,
+    ) -> Result<(), StoreError> {
+        let mut write = WriteTransaction::begin(pool).await?;
+        let user = fetch_user(&mut *write.transaction, user_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { entity: EntityKind::User, id: user_id.to_string() })?;
+        bind_identity(&mut write, by, &user, identity, "administrator", true).await?;
+        write.commit().await
+    }
+
+    pub(crate) async fn create_oidc_session(
+        pool: &Pool<Db>,
+        by: &Attribution,
+        user_id: UserId,
+        token_hash: &str,
+        csrf_token: &str,
+        identity: &OidcIdentity,
+        link_by_email: bool,
+    ) -> Result<Session, StoreError> {
+        let mut write = WriteTransaction::begin(pool).await?;
+        if link_by_email {
+            let user = fetch_user(&mut *write.transaction, user_id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound { entity: EntityKind::User, id: user_id.to_string() })?;
+            bind_identity(&mut write, by, &user, identity, "verified_email", false).await?;
+        }
+        let method = SignInMethod::Oidc { issuer: &identity.issuer, subject: &identity.subject };
+        let session = open_session(&mut write, by, user_id, token_hash, csrf_token, method).await?;
+        write.commit().await?;
+        Ok(session)
     }
 }

@@ -37,6 +37,7 @@ pub(crate) fn sqlite() -> Migrator {
         (5, "case_actions", include_str!("../migrations/sqlite/0005_case_actions.sql")),
         (6, "editorial", include_str!("../migrations/sqlite/0006_editorial.sql")),
         (7, "inbox", include_str!("../migrations/sqlite/0007_inbox.sql")),
+        (8, "oidc", include_str!("../migrations/sqlite/0008_oidc.sql")),
     ])
 }
 
@@ -50,5 +51,6 @@ pub(crate) fn postgres() -> Migrator {
         (5, "case_actions", include_str!("../migrations/postgres/0005_case_actions.sql")),
         (6, "editorial", include_str!("../migrations/postgres/0006_editorial.sql")),
         (7, "inbox", include_str!("../migrations/postgres/0007_inbox.sql")),
+        (8, "oidc", include_str!("../migrations/postgres/0008_oidc.sql")),
     ])
 }

@@ -9,6 +9,7 @@ mod editorial;
 mod helpers;
 mod inbox;
 mod intake;
+mod oidc;
 mod respondents;
 
 use std::collections::HashSet;
