@@ -117,6 +117,18 @@ fn chain_sequences(slot_hits: &mut [SlotHit], hits: &mut Vec<Hit>, allows: &mut 
     if !slot_hits.iter().any(every_slot_seen) {
         return;
     }
+    // Nor can anything chain without some hit right after a hit of the slot before it,
+    // token after token: the hits are few, so looking at every pair costs less than the
+    // sort and the walk below.
+    let follows = |next: &SlotHit| {
+        next.slot.slot > 0
+            && slot_hits.iter().any(|previous| {
+                previous.slot.sequence == next.slot.sequence && previous.slot.slot + 1 == next.slot.slot && previous.end + 1 == next.start
+            })
+    };
+    if !slot_hits.iter().any(follows) {
+        return;
+    }
     slot_hits.sort_unstable_by_key(|hit| (hit.slot.sequence, hit.slot.slot, hit.start, hit.end));
     let key = |hit: &SlotHit| (hit.slot.sequence, hit.slot.slot, hit.start);
     // Partial chains: (sequence, next slot, start of the chain, end so far, kind).
@@ -225,11 +237,11 @@ impl Engine {
         let mut stopwords_english = 0usize;
 
         self.lexicon.for_each_match(normalized, token_ids, |pattern, start, end| {
+            if end <= start || end > text.len() {
+                return;
+            }
             let Some(entries) = self.lexicon.entries.get(pattern) else { return };
             for entry in entries {
-                if end <= start || end > text.len() {
-                    continue;
-                }
                 if let Some(minimum_runs) = &entry.minimum_runs {
                     let runs = normalized.run_length.get(start..end).unwrap_or(&[]);
                     if runs.len() != minimum_runs.len() || runs.iter().zip(minimum_runs.iter()).any(|(have, need)| have < need) {
@@ -703,14 +715,36 @@ impl QuoteMap {
         let mut changes = Vec::new();
         let mut straight_open = false;
         let mut guillemet_depth = 0usize;
-        for (index, character) in original.chars().enumerate() {
-            let was_inside = straight_open || guillemet_depth > 0;
-            match character {
-                '"' => straight_open = !straight_open,
-                '«' | '“' => guillemet_depth += 1,
-                '»' | '”' => guillemet_depth = guillemet_depth.saturating_sub(1),
-                _ => continue,
+        // Bytes rather than decoded chars: the marks are `"`, `«` `»` (C2 AB, C2 BB) and
+        // `“` `”` (E2 80 9C, E2 80 9D); every byte that is not a continuation starts a char.
+        let bytes = original.as_bytes();
+        let mut index = 0usize;
+        for (at, &byte) in bytes.iter().enumerate() {
+            if byte & 0xC0 == 0x80 {
+                continue;
             }
+            index += 1;
+            let was_inside = straight_open || guillemet_depth > 0;
+            let opens = match byte {
+                b'"' => None,
+                0xC2 => match bytes.get(at + 1) {
+                    Some(0xAB) => Some(true),
+                    Some(0xBB) => Some(false),
+                    _ => continue,
+                },
+                0xE2 => match (bytes.get(at + 1), bytes.get(at + 2)) {
+                    (Some(0x80), Some(0x9C)) => Some(true),
+                    (Some(0x80), Some(0x9D)) => Some(false),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            match opens {
+                None => straight_open = !straight_open,
+                Some(true) => guillemet_depth += 1,
+                Some(false) => guillemet_depth = guillemet_depth.saturating_sub(1),
+            }
+            let index = index - 1;
             let inside = straight_open || guillemet_depth > 0;
             if inside != was_inside {
                 changes.push((index, inside));
@@ -775,6 +809,42 @@ const INSTITUTIONS: &[&str] = &[
     "saguenay", "ottawa", "france", "dieu", "bonjour", "merci", "allo", "salut",
 ];
 
+/// Walks a text forwards char by char, eight bytes at a time over ASCII: the byte offsets
+/// of a few char offsets without decoding every char.
+struct CharCursor<'a> {
+    bytes: &'a [u8],
+    byte: usize,
+    char: usize,
+}
+
+impl CharCursor<'_> {
+    /// The byte offset of char `target` (at or after the cursor), the text's length for the
+    /// char count, `None` past the end.
+    fn advance_to(&mut self, target: usize) -> Option<usize> {
+        const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+        while self.char < target {
+            if target - self.char >= 8
+                && let Some(chunk) = self.bytes.get(self.byte..self.byte + 8).and_then(|chunk| <[u8; 8]>::try_from(chunk).ok())
+                && u64::from_le_bytes(chunk) & HIGH_BITS == 0
+            {
+                self.byte += 8;
+                self.char += 8;
+                continue;
+            }
+            let first = *self.bytes.get(self.byte)?;
+            // The length of a char from its first byte (the text is valid UTF-8).
+            self.byte += match first {
+                0x00..=0x7F => 1,
+                0x80..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            self.char += 1;
+        }
+        (self.byte <= self.bytes.len()).then_some(self.byte)
+    }
+}
+
 fn build_evidence(original: &str, ranges: &[(EvidenceKind, usize, usize)]) -> Vec<Evidence> {
     if ranges.is_empty() {
         return Vec::new();
@@ -796,15 +866,11 @@ fn build_evidence(original: &str, ranges: &[(EvidenceKind, usize, usize)]) -> Ve
     }
     wanted.sort_unstable();
     wanted.dedup();
-    let mut next = 0usize;
-    let mut char_offset = 0usize;
-    let mut byte_offsets = original.char_indices().map(|(byte_offset, _)| byte_offset).chain(std::iter::once(original.len()));
-    while let Some((wanted_char, byte)) = wanted.get_mut(next) {
+    let mut cursor = CharCursor { bytes: original.as_bytes(), byte: 0, char: 0 };
+    for (wanted_char, byte) in wanted.iter_mut() {
         // Walk up to the wanted char (offsets past the end stay unmapped).
-        let Some(byte_offset) = byte_offsets.by_ref().nth(wanted_char.saturating_sub(char_offset)) else { break };
-        char_offset = *wanted_char + 1;
+        let Some(byte_offset) = cursor.advance_to(*wanted_char) else { break };
         *byte = byte_offset;
-        next += 1;
     }
     let byte_of = |char_offset: usize| -> Option<usize> {
         let index = wanted.binary_search_by_key(&char_offset, |(wanted_char, _)| *wanted_char).ok()?;
@@ -903,13 +969,13 @@ fn keyboard_run_starts() -> &'static [u32; 26] {
     })
 }
 
-fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
+/// `runs` are the token's run lengths (`Normalized::run_length`), looked at only for a
+/// token of one letter.
+fn is_gibberish_token(token: &str, runs: &[u8]) -> bool {
     let length = token.len();
-    if !token.bytes().all(|byte| byte.is_ascii_lowercase()) {
-        return false;
-    }
     if length == 1 {
-        return longest_run >= 4 && !matches!(token, "a" | "o" | "e" | "h" | "m");
+        let longest_run = runs.iter().copied().max().unwrap_or(1);
+        return token.bytes().all(|byte| byte.is_ascii_lowercase()) && longest_run >= 4 && !matches!(token, "a" | "o" | "e" | "h" | "m");
     }
     if length < 4 {
         return false;
@@ -918,6 +984,10 @@ fn is_gibberish_token(token: &str, longest_run: u8) -> bool {
     let mut consonant_run = 0usize;
     let mut longest_consonant_run = 0usize;
     for byte in token.bytes() {
+        // Only lowercase letters can make gibberish; one pass for that and the counts.
+        if !byte.is_ascii_lowercase() {
+            return false;
+        }
         if matches!(byte, b'a' | b'e' | b'i' | b'o' | b'u' | b'y') {
             vowels += 1;
             consonant_run = 0;
@@ -971,8 +1041,7 @@ fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_coun
         words += 1;
         let start = token.start as usize;
         let end = token.end as usize;
-        let longest_run = normalized.run_length.get(start..end).unwrap_or(&[]).iter().copied().max().unwrap_or(1);
-        if is_gibberish_token(text, longest_run) {
+        if is_gibberish_token(text, normalized.run_length.get(start..end).unwrap_or(&[])) {
             gibberish += 1;
             first_gibberish.get_or_insert(start);
             last_gibberish = end;
@@ -1089,4 +1158,78 @@ static SHARED_ENGINE: OnceLock<Engine> = OnceLock::new();
 /// Judges one message with a process-wide engine built on first use.
 pub fn moderate(policy: &Policy, message: &Message, history: &History) -> Verdict {
     SHARED_ENGINE.get_or_init(Engine::new).moderate(policy, message, history)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Quote changes found char by char, as before the byte-level scan.
+    fn quote_changes_by_chars(original: &str) -> Vec<(usize, bool)> {
+        let mut changes = Vec::new();
+        let mut straight_open = false;
+        let mut guillemet_depth = 0usize;
+        for (index, character) in original.chars().enumerate() {
+            let was_inside = straight_open || guillemet_depth > 0;
+            match character {
+                '"' => straight_open = !straight_open,
+                '«' | '“' => guillemet_depth += 1,
+                '»' | '”' => guillemet_depth = guillemet_depth.saturating_sub(1),
+                _ => continue,
+            }
+            let inside = straight_open || guillemet_depth > 0;
+            if inside != was_inside {
+                changes.push((index, inside));
+            }
+        }
+        changes
+    }
+
+    fn check_offsets(text: &str) {
+        assert_eq!(QuoteMap::new(text).changes, quote_changes_by_chars(text), "quotes of {text:?}");
+        let char_count = text.chars().count();
+        let byte_offsets: Vec<usize> = text.char_indices().map(|(byte, _)| byte).chain(std::iter::once(text.len())).collect();
+        let mut cursor = CharCursor { bytes: text.as_bytes(), byte: 0, char: 0 };
+        for target in (0..=char_count + 2).step_by(3) {
+            assert_eq!(cursor.advance_to(target), byte_offsets.get(target).copied(), "char {target} of {text:?}");
+        }
+        let mut cursor = CharCursor { bytes: text.as_bytes(), byte: 0, char: 0 };
+        for target in 0..=char_count + 1 {
+            assert_eq!(cursor.advance_to(target), byte_offsets.get(target).copied(), "char {target} of {text:?}");
+        }
+    }
+
+    #[test]
+    fn byte_level_scans_agree_with_chars() {
+        for text in [
+            "",
+            "« Maudit » qu'il a dit, \"ok\" et “ça” — ensuite « « deux » »",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa é",
+            "ééééééééééééééééé 😀😀 漢字 \"x\" «",
+            "»“”«\"",
+        ] {
+            check_offsets(text);
+        }
+        for comment in crate::bench_corpus::realistic_comments(500) {
+            check_offsets(&comment);
+        }
+    }
+
+    fn offset_char() -> impl proptest::strategy::Strategy<Value = char> {
+        use proptest::prelude::*;
+        prop_oneof![
+            proptest::char::range('a', 'e'),
+            proptest::sample::select(vec![' ', '"', '«', '»', '“', '”', 'é', '€', '😀', '\u{0080}', '\u{07FF}', '\u{FFFF}']),
+            any::<char>(),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_level_scans_agree_with_chars_on_any_text(chars in proptest::collection::vec(offset_char(), 0..80)) {
+            let text: String = chars.into_iter().collect();
+            check_offsets(&text);
+        }
+    }
 }

@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use crate::normalize::{normalize, Normalized};
+use crate::normalize::{normalize, Normalized, Token};
 use crate::{Category, UrgentKind};
 
 /// A context cue: not a breach by itself, it only counts next to another cue.
@@ -155,17 +155,18 @@ impl TokenTable {
         (hash >> (64 - self.slots.len().trailing_zeros().max(1))) as usize & self.mask()
     }
 
-    /// The id of the token `text[start..end]`.
+    /// The id of the token `text[start..end]` (ASCII, as the normaliser writes it).
     #[inline]
     fn get_in(&self, text: &[u8], start: usize, end: usize) -> Option<u32> {
-        let Some(word) = short_token_word(text, start, end) else {
-            return self.get(std::str::from_utf8(text.get(start..end)?).ok()?);
-        };
         if self.slots.is_empty() {
             return None;
         }
-        let length = end - start;
-        let hash = short_token_hash(length, word);
+        let token = text.get(start..end)?;
+        let length = token.len();
+        let hash = match short_token_word(text, start, end) {
+            Some(word) => short_token_hash(length, word),
+            None => token_hash(token),
+        };
         let mask = self.mask();
         let mut slot = self.home(hash);
         loop {
@@ -179,6 +180,7 @@ impl TokenTable {
             if let Some(&(stored_hash, stored_start, stored_end)) = self.tokens.get(id as usize)
                 && stored_hash == hash
                 && (stored_end - stored_start) as usize == length
+                && (length <= 8 || self.characters.as_bytes().get(stored_start as usize..stored_end as usize) == Some(token))
             {
                 return Some(id);
             }
@@ -421,20 +423,49 @@ impl Lexicon {
         token_ids.clear();
         let text = normalized.text.as_bytes();
         token_ids.extend(tokens.iter().map(|token| self.token_ids.get_in(text, token.start as usize, token.end as usize)));
-        let any_stem = !self.stems.is_empty();
+        if self.stems.is_empty() {
+            self.for_each_match_without_stems(tokens, token_ids, on_match);
+            return;
+        }
         for (first, token) in tokens.iter().enumerate() {
             let start = token.start as usize;
             let mut node = ROOT;
-            for (index, id) in token_ids.iter().enumerate().skip(first) {
-                if any_stem {
-                    self.stems_at(node, normalized, index, start, &mut on_match);
-                }
+            let following = token_ids.get(first..).unwrap_or(&[]);
+            for (index, id) in (first..).zip(following) {
+                self.stems_at(node, normalized, index, start, &mut on_match);
                 let Some(id) = id else { break };
                 let Some(child) = self.child(node, *id) else { break };
                 node = child;
                 if let Some(Some(pattern)) = self.pattern_at.get(node as usize) {
                     let end = tokens.get(index).map_or(start, |token| token.end as usize);
                     on_match(*pattern as usize, start, end);
+                }
+            }
+        }
+    }
+
+    /// `for_each_match` when no pattern ends with a stem (the built-in lexicons have none):
+    /// the first step, from the root, by direct index, and a walk further only from nodes
+    /// that have children.
+    #[inline]
+    fn for_each_match_without_stems(&self, tokens: &[Token], token_ids: &[Option<u32>], mut on_match: impl FnMut(usize, usize, usize)) {
+        for (first, (token, id)) in tokens.iter().zip(token_ids).enumerate() {
+            let Some(id) = id else { continue };
+            let Some(mut node) = self.root_children.get(*id as usize).copied().filter(|child| *child != EMPTY) else { continue };
+            let start = token.start as usize;
+            if let Some(Some(pattern)) = self.pattern_at.get(node as usize) {
+                on_match(*pattern as usize, start, token.end as usize);
+            }
+            let following = tokens.iter().zip(token_ids).skip(first + 1);
+            for (next_token, next_id) in following {
+                if !self.has_children.get(node as usize).copied().unwrap_or(false) {
+                    break;
+                }
+                let Some(next_id) = next_id else { break };
+                let Some(child) = self.children.get(edge_key(node, *next_id)) else { break };
+                node = child;
+                if let Some(Some(pattern)) = self.pattern_at.get(node as usize) {
+                    on_match(*pattern as usize, start, next_token.end as usize);
                 }
             }
         }

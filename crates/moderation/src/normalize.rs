@@ -930,6 +930,21 @@ mod tests {
     }
 
     #[test]
+    fn single_pass_matches_the_reference_on_the_benchmark_corpus_and_the_evaluation_set() {
+        for comment in crate::bench_corpus::realistic_comments(3_000) {
+            assert_same_as_reference(&comment);
+        }
+        let (cases, _) = crate::eval::parse_cases(include_str!("../testdata/eval/quebec.jsonl"));
+        for case in cases {
+            assert_same_as_reference(&case.text);
+            // Every letter doubled and shouted: runs of repeats across case changes.
+            let doubled: String = case.text.chars().flat_map(|character| [character, character]).collect();
+            assert_same_as_reference(&doubled);
+            assert_same_as_reference(&case.text.to_uppercase());
+        }
+    }
+
+    #[test]
     fn masks_inside_words_are_dropped() {
         check("f*ck", "fck");
     }
