@@ -232,12 +232,22 @@ impl Engine {
         // Buffers of the previous comment on this thread, emptied: no allocation once they
         // have grown to a typical comment.
         buffers.clear();
-        let ScanBuffers { hits, allows, stopword_starts, slot_hits, spans, weak, reporting } = buffers;
+        let ScanBuffers { hits, allows, stopword_starts, slot_hits, spans, weak, reporting, .. } = buffers;
         let mut stopwords_french = 0usize;
         let mut stopwords_english = 0usize;
 
         self.lexicon.for_each_match(normalized, token_ids, |pattern, start, end| {
             if end <= start || end > text.len() {
+                return;
+            }
+            if let Some(Some(language)) = self.lexicon.plain_stopword.get(pattern) {
+                match language {
+                    Language::French => stopwords_french += 1,
+                    Language::English => stopwords_english += 1,
+                }
+                if stopword_starts.last() != Some(&start) {
+                    stopword_starts.push(start);
+                }
                 return;
             }
             let Some(entries) = self.lexicon.entries.get(pattern) else { return };
@@ -542,12 +552,10 @@ impl Engine {
         }
     }
 
-    fn verdict(&self, policy: &Policy, message: &Message, normalized: &Normalized, buffers: &ScanBuffers, scan: &Scan) -> Verdict {
-        let spans = &buffers.spans;
+    fn verdict(&self, policy: &Policy, message: &Message, normalized: &Normalized, buffers: &mut ScanBuffers, scan: &Scan) -> Verdict {
+        let ScanBuffers { spans, stopword_starts, evidence_ranges, outermost, covered, .. } = buffers;
         let mut urgent: Option<(usize, UrgentKind)> = None;
-        let mut evidence_ranges: Vec<(EvidenceKind, usize, usize)> = Vec::with_capacity(spans.len());
-        let mut covered: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
-        for &span in spans {
+        for &span in spans.iter() {
             let (kind, start, end) = match span {
                 Span::Normalized { kind, start, end } => {
                     let Some((start, end)) = normalized.original_range(start, end) else { continue };
@@ -573,14 +581,13 @@ impl Engine {
         // Nested matches of the same kind (« je vais faire sauter » inside « je vais faire
         // sauter l'édifice ») would repeat the same words: keep the outermost ranges.
         evidence_ranges.sort_by_key(|(kind, start, end)| (evidence_order(*kind), *start, std::cmp::Reverse(*end)));
-        let mut outermost: Vec<(EvidenceKind, usize, usize)> = Vec::with_capacity(evidence_ranges.len());
-        for range in evidence_ranges {
+        for &range in evidence_ranges.iter() {
             let nested = outermost.last().is_some_and(|(kind, _, end)| *kind == range.0 && range.2 <= *end);
             if !nested {
                 outermost.push(range);
             }
         }
-        let mut evidence_ranges = outermost;
+        let evidence_ranges = outermost;
         evidence_ranges.sort_by_key(|(kind, start, end)| (*start, *end, evidence_order(*kind)));
 
         let mut categories: Vec<Category> = Vec::new();
@@ -595,8 +602,8 @@ impl Engine {
             .map(|clause| clause.clause_id.clone())
             .collect();
 
-        let evidence = build_evidence(&message.text, &evidence_ranges);
-        let substance_remains = substance_remains(normalized, &covered, &buffers.stopword_starts, &message.text);
+        let evidence = build_evidence(&message.text, evidence_ranges);
+        let substance_remains = substance_remains(normalized, covered, stopword_starts, &message.text);
         let urgent = urgent.map(|(_, kind)| kind);
         let action = if urgent.is_some() {
             Action::Review
@@ -634,6 +641,11 @@ struct ScanBuffers {
     weak: Vec<(Category, usize, usize)>,
     /// Token indices of reporting verbs, sorted.
     reporting: Vec<usize>,
+    /// The verdict's evidence before and after nested ranges are left out, and the original
+    /// char ranges it covers.
+    evidence_ranges: Vec<(EvidenceKind, usize, usize)>,
+    outermost: Vec<(EvidenceKind, usize, usize)>,
+    covered: Vec<(usize, usize)>,
 }
 
 impl ScanBuffers {
@@ -645,6 +657,9 @@ impl ScanBuffers {
         self.spans.clear();
         self.weak.clear();
         self.reporting.clear();
+        self.evidence_ranges.clear();
+        self.outermost.clear();
+        self.covered.clear();
     }
 }
 
@@ -884,8 +899,7 @@ fn build_evidence(original: &str, ranges: &[(EvidenceKind, usize, usize)]) -> Ve
 
 /// Whether meaningful words remain once the evidence is set aside: at least two content
 /// words (three letters or more, not a common function word), or one in a question.
-fn substance_remains(normalized: &Normalized, covered: &[(usize, usize)], stopword_starts: &[usize], original: &str) -> bool {
-    let mut covered: Vec<(usize, usize)> = covered.to_vec();
+fn substance_remains(normalized: &Normalized, covered: &mut [(usize, usize)], stopword_starts: &[usize], original: &str) -> bool {
     covered.sort_unstable();
     let mut next_covered = 0usize;
     let mut covered_until = 0usize;

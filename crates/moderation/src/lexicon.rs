@@ -340,6 +340,9 @@ pub struct Lexicon {
     pattern_at: Vec<Option<u32>>,
     /// Entries of each pattern, indexed by pattern id.
     pub entries: Vec<Vec<LexEntry>>,
+    /// For each pattern whose one entry is a plain common word (no slot, no minimum runs),
+    /// its language: most matches in a comment are those, and they need no more than this.
+    pub plain_stopword: Vec<Option<Language>>,
     /// Length in bytes of the longest pattern. Sequence entries are longer than this: an
     /// allowed phrase is never a sequence.
     pub longest_pattern: usize,
@@ -736,7 +739,15 @@ pub fn compile(files: &[(&'static str, &'static str)]) -> Result<Lexicon, Lexico
             *child = found;
         }
     }
+    let plain_stopword = entries
+        .iter()
+        .map(|pattern_entries| match pattern_entries.as_slice() {
+            [LexEntry { kind: LexKind::Stopword(language), slot: None, minimum_runs: None, .. }] => Some(*language),
+            _ => None,
+        })
+        .collect();
     Ok(Lexicon {
+        plain_stopword,
         token_ids: trie.token_ids,
         root_children,
         children: trie.children,
