@@ -734,7 +734,22 @@ impl QuoteMap {
         // `“` `”` (E2 80 9C, E2 80 9D); every byte that is not a continuation starts a char.
         let bytes = original.as_bytes();
         let mut index = 0usize;
-        for (at, &byte) in bytes.iter().enumerate() {
+        let mut at = 0usize;
+        while let Some(&byte) = bytes.get(at) {
+            // Eight ASCII bytes with no `"` are eight chars with no mark: skipped at once.
+            if let Some(chunk) = bytes.get(at..at + 8).and_then(|chunk| <[u8; 8]>::try_from(chunk).ok()) {
+                const ONES: u64 = 0x0101_0101_0101_0101;
+                const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+                let word = u64::from_le_bytes(chunk);
+                let quotes = word ^ (ONES * u64::from(b'"'));
+                let has_quote = quotes.wrapping_sub(ONES) & !quotes & HIGH_BITS != 0;
+                if word & HIGH_BITS == 0 && !has_quote {
+                    at += 8;
+                    index += 8;
+                    continue;
+                }
+            }
+            at += 1;
             if byte & 0xC0 == 0x80 {
                 continue;
             }
@@ -742,12 +757,12 @@ impl QuoteMap {
             let was_inside = straight_open || guillemet_depth > 0;
             let opens = match byte {
                 b'"' => None,
-                0xC2 => match bytes.get(at + 1) {
+                0xC2 => match bytes.get(at) {
                     Some(0xAB) => Some(true),
                     Some(0xBB) => Some(false),
                     _ => continue,
                 },
-                0xE2 => match (bytes.get(at + 1), bytes.get(at + 2)) {
+                0xE2 => match (bytes.get(at), bytes.get(at + 1)) {
                     (Some(0x80), Some(0x9C)) => Some(true),
                     (Some(0x80), Some(0x9D)) => Some(false),
                     _ => continue,
