@@ -360,6 +360,17 @@ impl Engine {
         }
 
         self.hate_by_proximity(&context, hits, spans);
+        // Implicit derogation (src/derogation.rs); a bit test per token when nothing in the
+        // comment can trigger it.
+        crate::derogation::judge(
+            &self.lexicon,
+            token_ids,
+            normalized,
+            context.counter_speech,
+            &|first, last| negation_between(normalized, first, last),
+            &|start| context.is_mentioned_not_used(start),
+            &mut |start, end| spans.push(Span::Normalized { kind: EvidenceKind::Category(Category::Hateful), start, end }),
+        );
         self.defamation_by_proximity(normalized, hits, stopword_starts, spans);
 
         Scan { stopword_count: stopwords_french + stopwords_english, stopwords_french, stopwords_english }

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod personal_info;
 
 pub mod bench_corpus;
+mod derogation;
 mod engine;
 pub mod lexicon;
 pub mod normalize;
