@@ -11,4 +11,5 @@ mod harness;
 mod journeys;
 mod people;
 mod screenshots;
+mod workplace;
 mod xss;

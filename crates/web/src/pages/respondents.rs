@@ -243,5 +243,12 @@ pub(crate) async fn record_absence(
         .record_absence(&user.attribution(), &user.organisation_id, UserId::new(form.user_id), period, form.reason.trim())
         .await
         .map_err(store_refusal)?;
+    // An absence already in force hands the absent person's unit cases to the substitute at
+    // once: the periodic pass that also does it runs only with an SMTP relay.
+    state
+        .store()
+        .reassign_for_absences(&user.attribution(), &user.organisation_id, jiff::Timestamp::now())
+        .await
+        .map_err(store_refusal)?;
     Ok(redirect_with("/repondants", "absence_recorded"))
 }
