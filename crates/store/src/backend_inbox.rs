@@ -17,14 +17,15 @@ pub(crate) mod inbox {
          i.account_id, c.message_id, c.route AS confirmed_route, a.handle, m.author_display_name, m.text, \
          m.received_at, v.action, v.categories_json, v.urgent, v.clauses_json, v.evidence_json, \
          v.explanation, s.route AS suggested_route, s.confirmed_route AS suggestion_confirmed, \
-         u.id AS assignee_id, u.display_name AS assignee_name";
+         u.id AS assignee_id, u.display_name AS assignee_name, d.committed_due";
 
     const ROW_JOINS: &str = "JOIN cases c ON c.id = i.case_id \
          JOIN messages m ON m.id = c.message_id \
          JOIN accounts a ON a.id = m.account_id \
          LEFT JOIN verdicts v ON v.message_id = c.message_id \
          LEFT JOIN case_suggestions s ON s.case_id = i.case_id \
-         LEFT JOIN users u ON u.id = i.assignee_user_id";
+         LEFT JOIN users u ON u.id = i.assignee_user_id \
+         LEFT JOIN case_deadlines d ON d.case_id = i.case_id";
 
     fn string_list(table: &'static str, column: &'static str, json: Option<String>) -> Result<Vec<String>, StoreError> {
         match json {
@@ -41,6 +42,7 @@ pub(crate) mod inbox {
         let assignee_name: Option<String> = get(row, "assignee_name")?;
         let confirmed_route: Option<String> = get(row, "confirmed_route")?;
         let suggestion_confirmed: Option<String> = get(row, "suggestion_confirmed")?;
+        let committed_due: Option<i64> = get(row, "committed_due")?;
         Ok(InboxRow {
             case_id: CaseId::new(get(row, "case_id")?),
             message_id: MessageId::new(get(row, "message_id")?),
@@ -48,6 +50,9 @@ pub(crate) mod inbox {
             urgent: urgent_rank == 0,
             urgent_kind: get(row, "urgent")?,
             due: if due == NO_DEADLINE { None } else { Some(from_microseconds("inbox_cases", "due", due)?) },
+            committed_due: committed_due
+                .map(|micros| from_microseconds("case_deadlines", "committed_due", micros))
+                .transpose()?,
             route: get(row, "route")?,
             suggested_route: get(row, "suggested_route")?,
             route_confirmed: confirmed_route.is_some() || suggestion_confirmed.is_some(),

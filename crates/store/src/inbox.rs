@@ -87,6 +87,9 @@ pub struct InboxRow {
     pub urgent_kind: Option<String>,
     /// The current first-response deadline, when a reply is expected.
     pub due: Option<Timestamp>,
+    /// The first-response deadline the profile's commitment set at receipt; unlike `due`
+    /// it never moves when a late stage pushes the plan (`None` when no deadline runs).
+    pub committed_due: Option<Timestamp>,
     /// The confirmed route family, else the suggested one.
     pub route: Option<String>,
     /// The full suggested route (`respondent:habitation`).

@@ -10,7 +10,9 @@
 //!
 //! Shapes (times are RFC 3339, UTC):
 //! - `GET /organisations/{id}/inbox?network=&account=&route=&sector=&status=&category=&overdue=&after=&limit=`
-//!   → `{"cases": [...], "next": cursor | null}`; a respondent sees only their cases;
+//!   → `{"cases": [...], "next": cursor | null}`; a respondent sees only their cases; each
+//!   case carries `first_response_due` (current), `committed_due` (as committed at receipt),
+//!   `business_seconds_left` (office hours until `first_response_due`) and `overdue`;
 //! - `GET /organisations/{id}/respondents` → `{"designations", "absences"}`;
 //! - `POST /organisations/{id}/respondents {"unit", "sector", "respondent", "substitute"?}`
 //!   (logins) → the designation (created, or replacing the unit's current one);
@@ -144,7 +146,13 @@ struct InboxCase {
     route_confirmed: bool,
     sector: Option<String>,
     assignee: Option<AssigneeBody>,
+    /// The current first-response deadline (it moves later when a stage ends late).
     first_response_due: Option<String>,
+    /// The first-response deadline the profile's commitment set at receipt; it never moves.
+    committed_due: Option<String>,
+    /// Business time left until `first_response_due` in the organisation's office hours
+    /// (negative once passed); `null` without a deadline or when it cannot be computed.
+    business_seconds_left: Option<i64>,
     overdue: bool,
 }
 
@@ -167,7 +175,7 @@ async fn get_inbox(
     Query(query): Query<InboxQuery>,
 ) -> ApiResult<InboxBody> {
     user.require(&state, Permission::ReadCases).map_err(auth_error)?;
-    let (organisation_id, _profile) = own_organisation(&state, &user, &id)?;
+    let (organisation_id, profile) = own_organisation(&state, &user, &id)?;
     // A respondent, who reads cases but does not triage them, sees the cases assigned to
     // them, as on the page.
     let own_only = crate::pages::inbox::own_cases_only(&state, &user);
@@ -202,6 +210,10 @@ async fn get_inbox(
     };
     let page = state.store().inbox(&organisation_id, &filter, cursor, limit_of(query.limit)).await.map_err(store_error)?;
     let mask = !user.may(&state, Permission::ReadPersonalInfo);
+    let calendar = crate::pages::inbox::calendar_for(&state, &organisation_id, &profile).await.map_err(|failure| {
+        tracing::error!(?failure, "business calendar of the organisation");
+        error(StatusCode::INTERNAL_SERVER_ERROR, "calendar_error", "Le calendrier de l'organisme n'a pas pu être établi.")
+    })?;
     let cases = page
         .rows
         .into_iter()
@@ -233,6 +245,10 @@ async fn get_inbox(
                 sector: row.sector,
                 assignee: row.assignee.map(|(user_id, display_name)| AssigneeBody { user_id: user_id.get(), display_name }),
                 first_response_due: row.due.map(|due| due.to_string()),
+                committed_due: row.committed_due.map(|due| due.to_string()),
+                business_seconds_left: row.due.and_then(|due| {
+                    calendar.business_between(now, due).ok().map(|left| left.as_secs())
+                }),
                 overdue: row.due.is_some_and(|due| due < now),
             }
         })

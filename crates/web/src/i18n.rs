@@ -2,7 +2,10 @@
 //! [`Lang`] extractor (query `lang`, else the `balise_lang` cookie, else French), the
 //! middleware that remembers a language chosen by `?lang=` in that cookie, and the table of
 //! every string a person reads on a page, in both languages. A screen is never mixed: a page
-//! takes one `Lang` and asks it for every string.
+//! takes one `Lang` and asks it for every string. The middleware also makes the request's
+//! language known to code that has no request at hand ([`Lang::of_current_request`]: the
+//! error pages), and hands every response to [`crate::error_pages`] so that axum's own
+//! rejections come out in the reader's language too.
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -87,10 +90,32 @@ impl Lang {
     /// The language asked for by a request: the `lang` query parameter, else the
     /// `balise_lang` cookie, else French.
     pub fn from_parts(parts: &Parts) -> Lang {
-        query_language(parts.uri.query())
-            .or_else(|| cookie_language(parts.headers.get_all(header::COOKIE).iter()))
+        Lang::of_request(&parts.uri, &parts.headers)
+    }
+
+    fn of_request(uri: &axum::http::Uri, headers: &axum::http::HeaderMap) -> Lang {
+        query_language(uri.query())
+            .or_else(|| cookie_language(headers.get_all(header::COOKIE).iter()))
             .unwrap_or_default()
     }
+
+    /// The language of the request being served, as [`remember_language`] found it; French
+    /// outside a request (or a router built without that layer). For code that renders
+    /// without the request at hand: error responses built by `IntoResponse`.
+    pub fn of_current_request() -> Lang {
+        REQUEST_LANGUAGE.try_with(|lang| *lang).unwrap_or_default()
+    }
+}
+
+tokio::task_local! {
+    /// The language of the request the current task serves (set by [`remember_language`]).
+    static REQUEST_LANGUAGE: Lang;
+}
+
+/// Whether `text` is one of the English table's strings (the error pages show a detail on
+/// an English page only then).
+pub fn is_english_text(text: &str) -> bool {
+    ENGLISH_VALUES.contains(text)
 }
 
 impl std::fmt::Display for Lang {
@@ -124,11 +149,16 @@ fn cookie_language<'a>(headers: impl Iterator<Item = &'a HeaderValue>) -> Option
         .and_then(|(_, value)| Lang::parse(value))
 }
 
-/// Middleware: when a request carries `?lang=fr|en`, the response sets the `balise_lang`
-/// cookie so the following pages stay in that language.
+/// Middleware: serves the request knowing its language ([`Lang::of_current_request`]),
+/// replaces axum's bare errors by Balise's error page or JSON error in that language
+/// ([`crate::error_pages::replace_bare_error`]), and when the request carries `?lang=fr|en`,
+/// sets the `balise_lang` cookie so the following pages stay in that language.
 pub async fn remember_language(request: Request, next: Next) -> Response {
     let chosen = query_language(request.uri().query());
-    let mut response = next.run(request).await;
+    let lang = Lang::of_request(request.uri(), request.headers());
+    let surface = crate::auth::Surface::of_path(request.uri().path());
+    let response = REQUEST_LANGUAGE.scope(lang, next.run(request)).await;
+    let mut response = crate::error_pages::replace_bare_error(response, lang, surface).await;
     if let Some(lang) = chosen {
         let cookie = format!("{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
         if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -142,6 +172,8 @@ static FRENCH_TABLE: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| FRENCH.iter().copied().collect());
 static ENGLISH_TABLE: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| ENGLISH.iter().copied().collect());
+static ENGLISH_VALUES: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| ENGLISH.iter().map(|(_, text)| *text).collect());
 
 include!("i18n_strings.rs");
 
@@ -176,7 +208,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let areas: BTreeSet<&str> = FRENCH.iter().filter_map(|(key, _)| key.split_once('.')).map(|(area, _)| area).collect();
         let mut files = Vec::new();
-        for folder in ["templates", "src/pages", "src"] {
+        for folder in ["templates", "templates/editorial", "src/pages", "src", "src/auth"] {
             let Ok(entries) = std::fs::read_dir(root.join(folder)) else { continue };
             for entry in entries {
                 let path = entry.unwrap().path();

@@ -11,6 +11,7 @@ pub mod api_messages;
 pub mod api_openapi;
 pub mod api_workplace;
 pub mod auth;
+mod error_pages;
 pub mod i18n;
 mod pages;
 mod pages_editorial;

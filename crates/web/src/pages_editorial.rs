@@ -4,7 +4,8 @@
 //! guidance of S2 Annexe 1 beside each and the problems the publishing checks find, the
 //! chain's steps with who did what, and the forms (decision, withdrawal, postponement) shown
 //! only to people who hold the role. The rules are the API's shared functions; this module
-//! renders and reads forms. Strings are in this module's own two-language table.
+//! renders and reads forms. Its strings are the `editorial.*` keys of the string table
+//! (`i18n_strings.rs`); what the profile names (chains, steps, tone) shows as written there.
 
 use std::collections::BTreeMap;
 
@@ -71,254 +72,6 @@ pub fn router() -> Router<AppState> {
 
 // ------------------------------------------------------------------ strings
 
-/// The strings of these pages, French then English.
-const STRINGS: &[(&str, &str, &str)] = &[
-    ("title", "Calendrier de contenus", "Editorial calendar"),
-    ("approvals", "Mes approbations", "My approvals"),
-    (
-        "approvals_intro",
-        "Les publications qui attendent une étape que votre rôle porte.",
-        "Entries waiting at a step your role carries.",
-    ),
-    (
-        "approvals_none",
-        "Aucune publication n'attend votre décision.",
-        "No entry is waiting for your decision.",
-    ),
-    ("new", "Nouvelle publication", "New entry"),
-    ("month", "Mois", "Month"),
-    ("week", "Semaine", "Week"),
-    ("list", "Liste", "List"),
-    ("view", "Affichage", "View"),
-    ("filters", "Filtres", "Filters"),
-    ("network", "Réseau", "Network"),
-    ("sector", "Secteur", "Sector"),
-    (
-        "campaign",
-        "Plan de communication ou campagne",
-        "Communications plan or campaign",
-    ),
-    ("step", "Étape", "Step"),
-    ("any", "Tous", "Any"),
-    ("apply", "Appliquer", "Apply"),
-    ("previous", "Période précédente", "Previous period"),
-    ("next", "Période suivante", "Next period"),
-    ("date_time", "Date et heure", "Date and time"),
-    ("entry_title", "Titre", "Title"),
-    ("networks", "Réseaux", "Networks"),
-    ("status", "État", "Status"),
-    (
-        "none",
-        "Aucune publication dans cette période.",
-        "No entry in this period.",
-    ),
-    ("unscheduled", "Sans date", "Not scheduled"),
-    (
-        "export_csv",
-        "Exporter en CSV (colonnes de l'annexe 5)",
-        "Export as CSV (Annexe 5 columns)",
-    ),
-    (
-        "subscribe",
-        "Obtenir une adresse d'abonnement (Outlook)",
-        "Get a subscription address (Outlook)",
-    ),
-    (
-        "subscription",
-        "Adresse d'abonnement",
-        "Subscription address",
-    ),
-    (
-        "subscription_intro",
-        "Ajoutez cette adresse comme calendrier Internet dans Outlook. Elle est personnelle : ne la partagez pas. Elle n'est montrée qu'une fois.",
-        "Add this address as an Internet calendar in Outlook. It is personal: do not share it. It is shown only once.",
-    ),
-    ("variants", "Variantes par réseau", "Variants per network"),
-    ("message", "Message et mots-clics", "Message and hashtags"),
-    ("link", "Lien et balises UTM", "Link and UTM tags"),
-    (
-        "media",
-        "Image et texte alternatif / vidéo et sous-titres",
-        "Image and alternative text / video and subtitles",
-    ),
-    ("mentions", "Mentions", "Mentions"),
-    (
-        "tone",
-        "Ton à adopter (annexe 1)",
-        "Tone to adopt (Annexe 1)",
-    ),
-    ("checks", "Vérifications", "Checks"),
-    (
-        "checks_ok",
-        "Conforme aux règles du réseau",
-        "Meets the network's rules",
-    ),
-    ("length", "Longueur", "Length"),
-    ("chain", "Chaîne d'approbation", "Approval chain"),
-    ("carriers", "Porteurs", "Carriers"),
-    ("collaborators", "Collaborateurs", "Collaborators"),
-    ("state", "État de l'étape", "Step state"),
-    ("done", "Faite", "Done"),
-    ("current", "En cours", "Current"),
-    ("pending", "À venir", "To come"),
-    ("history", "Décisions", "Decisions"),
-    ("who", "Personne", "Person"),
-    ("when", "Moment", "When"),
-    ("decision", "Décision", "Decision"),
-    ("comment", "Commentaire (facultatif)", "Comment (optional)"),
-    (
-        "approve",
-        "Approuver (passer à l'étape suivante)",
-        "Approve (go to the next step)",
-    ),
-    (
-        "request_changes",
-        "Demander des modifications (retour à la rédaction)",
-        "Request changes (back to drafting)",
-    ),
-    ("refuse", "Refuser", "Refuse"),
-    (
-        "submit_decision",
-        "Enregistrer la décision",
-        "Record the decision",
-    ),
-    ("withdraw", "Retirer la publication", "Withdraw the entry"),
-    (
-        "withdraw_intro",
-        "Le secteur peut changer d'avis jusqu'à la diffusion.",
-        "The sector may change its mind until publication.",
-    ),
-    ("postpone", "Reporter", "Postpone"),
-    (
-        "postpone_intro",
-        "Proposer un nouveau moment, dans les heures d'ouverture, en gardant l'espacement entre les publications d'un même réseau.",
-        "Propose a new time, within business hours, keeping the spacing between posts on one network.",
-    ),
-    ("not_before", "Pas avant", "Not before"),
-    (
-        "spacing",
-        "Espacement minimal (minutes)",
-        "Minimum spacing (minutes)",
-    ),
-    (
-        "propose",
-        "Proposer les nouveaux moments",
-        "Propose new times",
-    ),
-    ("proposal", "Moments proposés", "Proposed times"),
-    ("from", "Moment actuel", "Current time"),
-    ("to", "Moment proposé", "Proposed time"),
-    ("reason", "Raison du report", "Reason for postponing"),
-    ("confirm", "Confirmer le report", "Confirm the postponement"),
-    (
-        "postpone_period",
-        "Reporter une période",
-        "Postpone a period",
-    ),
-    (
-        "postpone_period_intro",
-        "Libérer une période pour une actualité urgente (R-53) : tout ce qui y est prévu et n'est pas encore diffusé reçoit un nouveau moment, proposé ici puis confirmé avec une raison.",
-        "Free a period for urgent news (R-53): everything scheduled in it and not yet published gets a new time, proposed here then confirmed with a reason.",
-    ),
-    ("period_start", "Début de la période", "Start of the period"),
-    ("period_end", "Fin de la période", "End of the period"),
-    (
-        "nothing_to_move",
-        "Aucune publication à reporter dans cette période.",
-        "No entry to postpone in this period.",
-    ),
-    ("details", "Renseignements", "Details"),
-    ("content_type", "Type de contenu", "Content type"),
-    ("budget", "Budget", "Budget"),
-    ("geolocation", "Géolocalisation", "Geolocation"),
-    (
-        "documentation",
-        "Documentation (au plus une page)",
-        "Documentation (one page at most)",
-    ),
-    (
-        "external",
-        "Validation externe consignée pour",
-        "External validation recorded for",
-    ),
-    ("create", "Créer la publication", "Create the entry"),
-    ("edit", "Modifier la publication", "Edit the entry"),
-    ("save", "Enregistrer les modifications", "Save the changes"),
-    (
-        "edit_intro",
-        "Une publication se modifie tant qu'elle est à la suggestion ou à la rédaction, par la personne qui l'a créée ou par qui rédige.",
-        "An entry may be edited while at suggestion or drafting, by the person who created it or by someone who drafts.",
-    ),
-    (
-        "hashtags",
-        "Mots-clics (séparés par des espaces)",
-        "Hashtags (separated by spaces)",
-    ),
-    ("image", "Image (nom du fichier)", "Image (file name)"),
-    (
-        "alt_text",
-        "Texte alternatif de l'image",
-        "Image alternative text",
-    ),
-    (
-        "optional",
-        "Laissez vide le réseau qui n'a pas de variante.",
-        "Leave empty a network without a variant.",
-    ),
-    (
-        "documentation_help",
-        "Au plus 3 000 caractères et 500 mots.",
-        "At most 3,000 characters and 500 words.",
-    ),
-    ("time_zone", "Heure de l'organisme", "Organisation's time"),
-    ("video", "Vidéo (nom du fichier)", "Video (file name)"),
-    (
-        "press_release",
-        "Importer un communiqué de presse",
-        "Import a press release",
-    ),
-    (
-        "press_release_intro",
-        "Collez le texte du communiqué (titre sur la première ligne) ou la page HTML enregistrée : Balise propose le titre sur X et le chapeau sur Facebook, avec le lien, sans approbation supplémentaire (R-52).",
-        "Paste the press release's text (title on the first line) or its saved HTML page: Balise proposes the title on X and the lead on Facebook, with the link, without further approval (R-52).",
-    ),
-    (
-        "press_release_text",
-        "Texte ou HTML du communiqué",
-        "Text or HTML of the press release",
-    ),
-    (
-        "press_release_url",
-        "Adresse sur le fil de presse gouvernemental ou le site Web",
-        "Address on the government newswire or the website",
-    ),
-    (
-        "proposed_variants",
-        "Variantes proposées",
-        "Proposed variants",
-    ),
-    (
-        "subtitles",
-        "La vidéo est sous-titrée",
-        "The video has subtitles",
-    ),
-    ("live", "Diffusion en direct", "Live broadcast"),
-    (
-        "live_criteria",
-        "Critères d'un direct (annexe 6) : cochez ceux qui sont satisfaits; il en faut une majorité",
-        "Live video criteria (Annexe 6): tick those met; a majority is needed",
-    ),
-    (
-        "live_video",
-        "Critères du direct satisfaits",
-        "Live video criteria met",
-    ),
-    (
-        "already_validated",
-        "Déclinaison d'un contenu déjà validé (l'étape de validation externe est sautée)",
-        "Variant of content already validated (the external validation step is skipped)",
-    ),
-];
 
 /// This page's strings in one language.
 #[derive(Clone, Copy)]
@@ -327,12 +80,9 @@ pub(crate) struct Texts {
 }
 
 impl Texts {
-    pub(crate) fn t(&self, key: &str) -> &'static str {
-        STRINGS
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map(|(_, fr, en)| if self.lang.is_en() { *en } else { *fr })
-            .unwrap_or("?")
+    /// The string of `key` (an `editorial.*`, `month.*` or `weekday.*` key of the table).
+    pub(crate) fn t(&self, key: &'static str) -> &'static str {
+        self.lang.t(key)
     }
 }
 
@@ -358,7 +108,7 @@ fn rules_of(
 ) -> Result<(std::sync::Arc<Profile>, EditorialRules), PageError> {
     let profile = crate::pages::profile_of(state, user)?;
     let rules = profile.editorial().cloned().ok_or_else(|| {
-        PageError::BadRequest("Le profil de l'organisme n'a pas de section [editorial].".to_owned())
+        PageError::BadRequest(Lang::of_current_request().t("editorial.no_editorial_rules").to_owned())
     })?;
     Ok((profile, rules))
 }
@@ -370,16 +120,14 @@ fn local(profile: &Profile, at: Timestamp) -> DateTime {
 fn local_text(profile: &Profile, at: Option<Timestamp>, texts: Texts) -> String {
     match at {
         Some(at) => local(profile, at).strftime("%Y-%m-%d %H:%M").to_string(),
-        None => texts.t("unscheduled").to_owned(),
+        None => texts.t("editorial.unscheduled").to_owned(),
     }
 }
 
 /// A `datetime-local` value (`2026-06-02T10:00`) read in the organisation's time zone.
 fn parse_local(profile: &Profile, text: &str) -> Result<Timestamp, PageError> {
     let civil: DateTime = text.trim().parse().map_err(|_| {
-        PageError::BadRequest(format!(
-            "Date et heure invalides : « {text} » (AAAA-MM-JJTHH:MM attendu)."
-        ))
+        PageError::BadRequest(Lang::of_current_request().t("editorial.bad_date_time").to_owned())
     })?;
     civil
         .to_zoned(profile.time_zone().clone())
@@ -387,17 +135,10 @@ fn parse_local(profile: &Profile, text: &str) -> Result<Timestamp, PageError> {
         .map_err(|error| PageError::BadRequest(error.to_string()))
 }
 
-fn role_names(roles: &[domain::profile::Role], profile: &Profile) -> String {
+fn role_names(roles: &[domain::profile::Role], texts: Texts) -> String {
     roles
         .iter()
-        .map(|role| {
-            profile
-                .roles()
-                .iter()
-                .find(|grant| grant.role == *role)
-                .map(|grant| grant.label.clone())
-                .unwrap_or_else(|| role.id().to_owned())
-        })
+        .map(|role| crate::pages::text::role_label(role.id(), texts.lang))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -461,9 +202,7 @@ fn entry_row(
             .map(|v| v.network.to_string())
             .collect::<Vec<_>>()
             .join(", "),
-        status: entry
-            .status
-            .label_fr(rules.chain(entry.content.content_type)),
+        status: status_label(&entry.status, rules.chain(entry.content.content_type), texts),
         sector: entry.content.sector.clone().unwrap_or_default(),
         campaign: entry.content.campaign.clone().unwrap_or_default(),
     }
@@ -518,46 +257,71 @@ pub(crate) struct CalendarPage {
     blog_warning: Option<String>,
 }
 
-const WEEKDAYS_FR: [&str; 7] = [
-    "Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche",
+/// The weekdays' keys, Monday first.
+const WEEKDAY_KEYS: [&str; 7] = [
+    "weekday.monday",
+    "weekday.tuesday",
+    "weekday.wednesday",
+    "weekday.thursday",
+    "weekday.friday",
+    "weekday.saturday",
+    "weekday.sunday",
 ];
-const WEEKDAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
+/// The months' keys, January first.
+const MONTH_KEYS: [&str; 12] = [
+    "month.january",
+    "month.february",
+    "month.march",
+    "month.april",
+    "month.may",
+    "month.june",
+    "month.july",
+    "month.august",
+    "month.september",
+    "month.october",
+    "month.november",
+    "month.december",
 ];
-const MONTHS_FR: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
+
+/// Annexe 6's ten live-video criteria, in the order of
+/// `domain::editorial::LIVE_VIDEO_CRITERIA_FR` (the order the stored flags follow).
+const CRITERION_KEYS: [&str; 10] = [
+    "editorial.criterion_nature",
+    "editorial.criterion_collaboration",
+    "editorial.criterion_discoverability",
+    "editorial.criterion_accessibility",
+    "editorial.criterion_consistency",
+    "editorial.criterion_targeting",
+    "editorial.criterion_durability",
+    "editorial.criterion_conversation",
+    "editorial.criterion_interactivity",
+    "editorial.criterion_authenticity",
 ];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+
+/// An entry's status for people: the step it waits at (the profile's label), or its end.
+fn status_label(status: &EntryStatus, chain: &domain::profile::ApprovalChainDefinition, texts: Texts) -> String {
+    match status {
+        EntryStatus::AtStep { step } => format!(
+            "{} {}",
+            texts.t("editorial.status_waiting"),
+            chain.step(step).map_or(step.as_str(), |s| s.label.as_str())
+        ),
+        EntryStatus::Published => texts.t("editorial.status_published").to_owned(),
+        EntryStatus::Withdrawn => texts.t("editorial.status_withdrawn").to_owned(),
+        EntryStatus::Refused => texts.t("editorial.status_refused").to_owned(),
+    }
+}
+
+/// A network's name in the form: the blog's is a word of the page's language.
+fn network_name(id: &'static str, texts: Texts) -> &'static str {
+    match id {
+        "facebook" => "Facebook",
+        "x" => "X",
+        "linkedin" => "LinkedIn",
+        "blog" => texts.t("editorial.blog"),
+        other => other,
+    }
+}
 
 fn monday_of(date: Date) -> Date {
     let offset = i64::from(date.weekday().to_monday_zero_offset());
@@ -571,7 +335,7 @@ fn choices(
 ) -> Vec<Choice> {
     let mut out = vec![Choice {
         value: String::new(),
-        label: texts.t("any").to_owned(),
+        label: texts.t("editorial.any").to_owned(),
         selected: selected.is_none_or(str::is_empty),
     }];
     out.extend(values.into_iter().map(|(value, label)| Choice {
@@ -682,14 +446,9 @@ async fn calendar_page(
         rows.push(row);
     }
     let day_label = |date: Date| {
-        let names = if lang.is_en() {
-            WEEKDAYS_EN
-        } else {
-            WEEKDAYS_FR
-        };
         format!(
             "{} {}",
-            names[date.weekday().to_monday_zero_offset() as usize],
+            texts.t(WEEKDAY_KEYS[date.weekday().to_monday_zero_offset() as usize]),
             date.day()
         )
     };
@@ -724,12 +483,11 @@ async fn calendar_page(
             });
         }
     }
-    let months = if lang.is_en() { MONTHS_EN } else { MONTHS_FR };
     let period_label = match view {
         "semaine" => format!("{} – {}", start, end.checked_sub(1.day()).unwrap_or(end)),
         _ => format!(
             "{} {}",
-            months[usize::from(start.month().unsigned_abs()).saturating_sub(1) % 12],
+            texts.t(MONTH_KEYS[usize::from(start.month().unsigned_abs()).saturating_sub(1) % 12]),
             start.year()
         ),
     };
@@ -762,9 +520,9 @@ async fn calendar_page(
         }
     }
     step_values.extend([
-        ("published".to_owned(), "Diffusée".to_owned()),
-        ("withdrawn".to_owned(), "Retirée".to_owned()),
-        ("refused".to_owned(), "Refusée".to_owned()),
+        ("published".to_owned(), texts.t("editorial.status_published").to_owned()),
+        ("withdrawn".to_owned(), texts.t("editorial.status_withdrawn").to_owned()),
+        ("refused".to_owned(), texts.t("editorial.status_refused").to_owned()),
     ]);
     let network_values = publishing::Network::ALL
         .iter()
@@ -774,7 +532,7 @@ async fn calendar_page(
         .iter()
         .map(|s| (s.id.clone(), s.name.clone()));
     Ok(CalendarPage {
-        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("title").to_owned()),
+        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("editorial.title").to_owned()),
         x: texts,
         view: view.to_owned(),
         period_label,
@@ -785,11 +543,7 @@ async fn calendar_page(
         sectors: choices(sector_values, query.secteur.as_deref(), texts),
         steps: choices(step_values, query.etape.as_deref(), texts),
         campaign: query.campagne.clone().unwrap_or_default(),
-        weekday_names: if lang.is_en() {
-            WEEKDAYS_EN.to_vec()
-        } else {
-            WEEKDAYS_FR.to_vec()
-        },
+        weekday_names: WEEKDAY_KEYS.iter().map(|key| texts.t(key)).collect(),
         weeks,
         days,
         rows,
@@ -854,7 +608,7 @@ async fn approvals_page(
             lang,
             Some(&user),
             &uri,
-            texts.t("approvals").to_owned(),
+            texts.t("editorial.approvals").to_owned(),
         ),
         x: texts,
         rows,
@@ -863,25 +617,17 @@ async fn approvals_page(
 
 // ------------------------------------------------------------------ new entry
 
+/// A network the entry form offers (its name comes from [`network_name`]).
+#[derive(Clone, Copy)]
 pub(crate) struct NetworkField {
     pub id: &'static str,
-    pub name: &'static str,
 }
 
 const FORM_NETWORKS: [NetworkField; 4] = [
-    NetworkField {
-        id: "facebook",
-        name: "Facebook",
-    },
-    NetworkField { id: "x", name: "X" },
-    NetworkField {
-        id: "linkedin",
-        name: "LinkedIn",
-    },
-    NetworkField {
-        id: "blog",
-        name: "Blogue",
-    },
+    NetworkField { id: "facebook" },
+    NetworkField { id: "x" },
+    NetworkField { id: "linkedin" },
+    NetworkField { id: "blog" },
 ];
 
 #[derive(Template, WebTemplate)]
@@ -930,7 +676,7 @@ pub(crate) struct NetworkValues {
 }
 
 impl NetworkValues {
-    fn of(field: NetworkField, variant: Option<&domain::editorial::Variant>) -> Self {
+    fn of(field: NetworkField, variant: Option<&domain::editorial::Variant>, texts: Texts) -> Self {
         let (image, alt, video, subtitles, live) = match variant.and_then(|v| v.media.as_ref()) {
             Some(Media::Image {
                 reference,
@@ -957,7 +703,7 @@ impl NetworkValues {
         };
         NetworkValues {
             id: field.id,
-            name: field.name,
+            name: network_name(field.id, texts),
             message: variant.map(|v| v.message.clone()).unwrap_or_default(),
             hashtags: variant.map(|v| v.hashtags.join(" ")).unwrap_or_default(),
             link: variant.and_then(|v| v.link.clone()).unwrap_or_default(),
@@ -997,24 +743,23 @@ async fn new_entry_page(
         texts,
     );
     Ok(NewEntryPage {
-        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("new").to_owned()),
+        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("editorial.new").to_owned()),
         x: texts,
         csrf: user.csrf_token.clone().unwrap_or_default(),
         action: "/calendrier/nouvelle".to_owned(),
-        submit_label: texts.t("create"),
+        submit_label: texts.t("editorial.create"),
         locked_content_type: None,
         values: EntryFormValues::default(),
         content_types,
         sectors,
         networks: FORM_NETWORKS
             .into_iter()
-            .map(|field| NetworkValues::of(field, None))
+            .map(|field| NetworkValues::of(field, None, texts))
             .collect(),
-        criteria: domain::editorial::LIVE_VIDEO_CRITERIA_FR
+        criteria: CRITERION_KEYS
             .iter()
-            .copied()
             .enumerate()
-            .map(|(index, label)| (index, label, false))
+            .map(|(index, key)| (index, texts.t(key), false))
             .collect(),
     })
 }
@@ -1163,7 +908,7 @@ async fn editable_entry(
         .is_some_and(|step| step.kind <= StepKind::Drafting);
     if !editable {
         return Err(PageError::BadRequest(
-            "Seule une publication à la suggestion ou à la rédaction se modifie ; demandez des modifications à l'étape en cours.".to_owned(),
+            Lang::of_current_request().t("editorial.not_editable").to_owned(),
         ));
     }
     Ok(entry)
@@ -1207,11 +952,11 @@ async fn edit_entry_page(
     );
     let live = content.live_video.map(|l| l.criteria()).unwrap_or_default();
     Ok(NewEntryPage {
-        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("edit").to_owned()),
+        layout: Layout::new(&state, lang, Some(&user), &uri, texts.t("editorial.edit").to_owned()),
         x: texts,
         csrf: user.csrf_token.clone().unwrap_or_default(),
         action: format!("/calendrier/publications/{id}/modifier"),
-        submit_label: texts.t("save"),
+        submit_label: texts.t("editorial.save"),
         locked_content_type: Some(Choice {
             value: content.content_type.id().to_owned(),
             label: chain.label.clone(),
@@ -1242,14 +987,13 @@ async fn edit_entry_page(
                     .variants
                     .iter()
                     .find(|v| v.network.as_str() == field.id);
-                NetworkValues::of(field, variant)
+                NetworkValues::of(field, variant, texts)
             })
             .collect(),
-        criteria: domain::editorial::LIVE_VIDEO_CRITERIA_FR
+        criteria: CRITERION_KEYS
             .iter()
-            .copied()
             .enumerate()
-            .map(|(index, label)| (index, label, live.get(index).copied().unwrap_or(false)))
+            .map(|(index, key)| (index, texts.t(key), live.get(index).copied().unwrap_or(false)))
             .collect(),
     })
 }
@@ -1412,8 +1156,8 @@ async fn entry_page(
         .map(|(index, step)| StepView {
             id: step.id.clone(),
             label: step.label.clone(),
-            carriers: role_names(&step.carriers, &profile),
-            collaborators: role_names(&step.collaborators, &profile),
+            carriers: role_names(&step.carriers, texts),
+            collaborators: role_names(&step.collaborators, texts),
             state: match (current, &entry.status) {
                 (Some(position), _) if index < position => "done",
                 (Some(position), _) if index == position => "current",
@@ -1458,11 +1202,15 @@ async fn entry_page(
                     }) => format!(
                         "{reference} — {}{}",
                         if *subtitles {
-                            "sous-titrée"
+                            texts.t("editorial.media_subtitled")
                         } else {
-                            "sans sous-titres"
+                            texts.t("editorial.media_no_subtitles")
                         },
-                        if *live { ", en direct" } else { "" }
+                        if *live {
+                            format!(", {}", texts.t("editorial.media_live"))
+                        } else {
+                            String::new()
+                        }
                     ),
                 },
                 mentions: variant.mentions.join(" "),
@@ -1485,10 +1233,10 @@ async fn entry_page(
             .unwrap_or_else(|| id.to_owned())
     };
     let decision_label = |code: &str| match code {
-        "approve" => "Approuvé",
-        "request_changes" => "Modifications demandées",
-        "refuse" => "Refusé",
-        _ => "Retiré",
+        "approve" => texts.t("editorial.decision_approved"),
+        "request_changes" => texts.t("editorial.decision_changes_requested"),
+        "refuse" => texts.t("editorial.decision_refused"),
+        _ => texts.t("editorial.decision_withdrawn"),
     };
     let current_step = entry.status.step().and_then(|id| chain.step(id));
     let decide_step = current_step
@@ -1518,7 +1266,7 @@ async fn entry_page(
         x: texts,
         id,
         csrf: user.csrf_token.clone().unwrap_or_default(),
-        status: entry.status.label_fr(chain),
+        status: status_label(&entry.status, chain, texts),
         when: local_text(&profile, entry.content.scheduled_at, texts),
         content_type: chain.label.clone(),
         campaign: entry.content.campaign.clone().unwrap_or_default(),
@@ -1535,15 +1283,16 @@ async fn entry_page(
             .content
             .live_video
             .map(|assessment| {
-                let met: Vec<&str> = domain::editorial::LIVE_VIDEO_CRITERIA_FR
+                let met: Vec<&str> = CRITERION_KEYS
                     .iter()
                     .zip(assessment.criteria())
-                    .filter_map(|(label, met)| met.then_some(*label))
+                    .filter_map(|(key, met)| met.then(|| texts.t(key)))
                     .collect();
                 format!(
-                    "{} / 10 ({} requis) : {}",
+                    "{} / 10 ({} {}) : {}",
                     assessment.satisfied(),
                     rules.live_video_min_criteria,
+                    texts.t("editorial.criteria_required"),
                     met.join(", ")
                 )
             })
@@ -1560,7 +1309,7 @@ async fn entry_page(
                     &domain::profile::Role::parse(&d.role)
                         .into_iter()
                         .collect::<Vec<_>>(),
-                    &profile,
+                    texts,
                 ),
                 when: local_text(&profile, Some(d.decided_at), texts),
                 comment: d.comment.clone().unwrap_or_default(),
@@ -1698,7 +1447,7 @@ async fn propose_postponement(
             lang,
             Some(&user),
             &uri,
-            texts.t("proposal").to_owned(),
+            texts.t("editorial.proposal").to_owned(),
         ),
         x: texts,
         id,
@@ -1783,7 +1532,7 @@ fn period_page(
             lang,
             Some(user),
             uri,
-            texts.t("postpone_period").to_owned(),
+            texts.t("editorial.postpone_period").to_owned(),
         ),
         x: texts,
         csrf: user.csrf_token.clone().unwrap_or_default(),
@@ -1846,9 +1595,7 @@ async fn propose_period_postponement(
     let start = parse_local(&profile, &form.start)?;
     let end = parse_local(&profile, &form.end)?;
     if end <= start {
-        return Err(PageError::BadRequest(
-            "La fin de la période doit suivre son début.".to_owned(),
-        ));
+        return Err(PageError::BadRequest(texts.t("editorial.period_inverted").to_owned()));
     }
     // Without a "not before", the entries move after the period, as the API does.
     let not_before = match form.not_before.trim() {
@@ -1914,14 +1661,14 @@ fn decode_moves(encoded: &str) -> Result<Vec<MoveInput>, PageError> {
             match (fields.next(), fields.next(), fields.next(), fields.next()) {
                 (Some(id), Some(from), Some(to), None) => Ok(MoveInput {
                     entry_id: id.trim().parse().map_err(|_| {
-                        PageError::BadRequest(format!("Report invalide : « {part} »."))
+                        PageError::BadRequest(Lang::of_current_request().t("editorial.bad_move").to_owned())
                     })?,
                     from: Some(from.trim().to_owned()),
                     to: to.trim().to_owned(),
                 }),
-                _ => Err(PageError::BadRequest(format!(
-                    "Report invalide : « {part} » (id|de|à attendu)."
-                ))),
+                _ => Err(PageError::BadRequest(
+                    Lang::of_current_request().t("editorial.bad_move").to_owned(),
+                )),
             }
         })
         .collect()
@@ -1936,7 +1683,7 @@ async fn confirm_period_postponement(
     let moves = decode_moves(&form.moves)?;
     if moves.is_empty() {
         return Err(PageError::BadRequest(
-            "Aucune publication à reporter.".to_owned(),
+            Lang::of_current_request().t("editorial.nothing_to_postpone").to_owned(),
         ));
     }
     api_editorial::confirm_postponement(&state, &user, moves, Some(form.reason))
@@ -1984,7 +1731,7 @@ async fn subscribe(
             lang,
             Some(&user),
             &uri,
-            texts.t("subscription").to_owned(),
+            texts.t("editorial.subscription").to_owned(),
         ),
         x: texts,
         address: format!(
@@ -2023,7 +1770,7 @@ async fn press_release_page(
             lang,
             Some(&user),
             &uri,
-            texts.t("press_release").to_owned(),
+            texts.t("editorial.press_release").to_owned(),
         ),
         x: texts,
         csrf: user.csrf_token.clone().unwrap_or_default(),
@@ -2093,7 +1840,7 @@ async fn press_release_proposal(
             lang,
             Some(&user),
             &uri,
-            texts.t("press_release").to_owned(),
+            texts.t("editorial.press_release").to_owned(),
         ),
         x: texts,
         csrf: user.csrf_token.clone().unwrap_or_default(),

@@ -251,3 +251,25 @@ async fn threads_authors_members_and_audit_search(db: TestDb) {
     assert!(store.search_audit(&in_the_future, None, 10).await.unwrap().is_empty());
 }
 contract_test!(threads_authors_members_and_audit_search);
+
+/// The inbox row carries the committed first-response deadline beside the current one: a
+/// replanned case shows both, a case without a deadline neither.
+async fn the_inbox_row_carries_the_committed_deadline(db: TestDb) {
+    let store = &db.store;
+    let account = organisation_with_account(store, "mamh").await;
+    let mut replanned = case("ask_precision", Some("2026-03-04T15:00:00Z"));
+    if let Some(deadlines) = replanned.deadlines.as_mut() {
+        deadlines.committed_due = at("2026-03-03T15:00:00Z");
+    }
+    let late = intake(store, &account, "replanned", verdict(None, &[]), replanned).await;
+    let none = intake(store, &account, "none", verdict(None, &["advertising"]), case("netiquette", None)).await;
+    let page = store.inbox(&account.organisation_id, &InboxFilter::default(), None, 50).await.unwrap();
+    let row = page.rows.iter().find(|row| row.case_id == late).unwrap();
+    assert_eq!(row.due, Some(at("2026-03-04T15:00:00Z")));
+    assert_eq!(row.committed_due, Some(at("2026-03-03T15:00:00Z")));
+    let row = page.rows.iter().find(|row| row.case_id == none).unwrap();
+    assert_eq!((row.due, row.committed_due), (None, None));
+    let single = store.inbox_row(late).await.unwrap().unwrap();
+    assert_eq!(single.committed_due, Some(at("2026-03-03T15:00:00Z")));
+}
+contract_test!(the_inbox_row_carries_the_committed_deadline);

@@ -1,10 +1,10 @@
 //! Refusals: 401 / redirect to the sign-in page when nobody is signed in, 403 when the
 //! person may not, 403 when a form's CSRF token is wrong. The API gets
-//! `{"error":{"code","message"}}`; pages get a redirect or a short French page.
+//! `{"error":{"code","message"}}` (French); pages get a redirect or a short page in the
+//! reader's language (`crate::error_pages`).
 
-use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 
 use super::Surface;
@@ -89,13 +89,6 @@ impl AuthError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "auth_error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
-    message: &'a str,
-}
-
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -115,19 +108,18 @@ impl IntoResponse for AuthError {
                 let target = format!("/connexion?suite={}", super::signin::percent_encode(return_to));
                 Redirect::to(&target).into_response()
             }
-            (Surface::Page, _) => {
-                let title = match status {
-                    StatusCode::FORBIDDEN => "Accès refusé",
-                    _ => "Erreur",
+            (Surface::Page, kind) => {
+                // The sentence is the reader's language's; a refusal's precise French reason
+                // follows it on a French page only (it has no English wording).
+                let lang = crate::i18n::Lang::of_current_request();
+                let (key, detail) = match kind {
+                    Kind::Forbidden { message } => ("error.forbidden", Some(message.as_str())),
+                    Kind::Csrf => ("error.csrf", None),
+                    Kind::CrossOrigin => ("error.cross_origin", None),
+                    Kind::Unauthenticated { .. } => ("error.unauthenticated", None),
+                    Kind::Internal => ("error.internal", None),
                 };
-                let page = ErrorPage { title, message: &message };
-                match page.render() {
-                    Ok(html) => (status, Html(html)).into_response(),
-                    Err(error) => {
-                        tracing::error!(%error, "error page failed to render");
-                        (status, message).into_response()
-                    }
-                }
+                crate::error_pages::page(lang, status, key, detail)
             }
         }
     }

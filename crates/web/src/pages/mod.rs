@@ -22,7 +22,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::profile::{Permission, Profile};
 use std::sync::Arc;
@@ -235,7 +235,9 @@ pub(crate) enum PageError {
     Auth(AuthError),
     /// No such record (or not this organisation's).
     NotFound,
-    /// The request names something invalid; the message is French.
+    /// The request names something invalid; the message says what, in French (or in the
+    /// request's language when it comes from the string table: an English page shows it
+    /// only then, see `error_pages`).
     BadRequest(String),
     /// The store failed; the detail is logged, the person sees a generic message.
     Store(store::StoreError),
@@ -253,35 +255,21 @@ impl From<store::StoreError> for PageError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    lang: Lang,
-    title: &'a str,
-    message: &'a str,
-}
-
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        // Error pages are French: the request's language is not at hand here, and a short
-        // French sentence is what the default locale promises.
-        let lang = Lang::Fr;
-        let (status, message) = match &self {
-            PageError::Auth(_) => (StatusCode::FORBIDDEN, String::new()),
-            PageError::NotFound => (StatusCode::NOT_FOUND, lang.t("error.not_found").to_owned()),
-            PageError::BadRequest(message) => (StatusCode::BAD_REQUEST, message.clone()),
+        // The request's language, as the language layer found it: an error page is in the
+        // reader's language like every other page.
+        let lang = Lang::of_current_request();
+        match self {
+            PageError::Auth(error) => error.into_response(),
+            PageError::NotFound => crate::error_pages::page(lang, StatusCode::NOT_FOUND, "error.not_found", None),
+            PageError::BadRequest(detail) => {
+                crate::error_pages::page(lang, StatusCode::BAD_REQUEST, "error.bad_request", Some(&detail))
+            }
             PageError::Store(error) => {
                 tracing::error!(%error, "page failed on a store error");
-                (StatusCode::INTERNAL_SERVER_ERROR, lang.t("error.internal").to_owned())
+                crate::error_pages::page(lang, StatusCode::INTERNAL_SERVER_ERROR, "error.internal", None)
             }
-        };
-        if let PageError::Auth(error) = self {
-            return error.into_response();
-        }
-        let page = ErrorPage { lang, title: lang.t("error.title"), message: &message };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, message).into_response(),
         }
     }
 }

@@ -192,3 +192,41 @@ async fn the_commitment_report_counts_cases_per_stage_for_report_readers_only() 
     let staff = app.token_client(Role::Staff).await;
     assert_eq!(read(&staff, &app, "/api/v1/organisations/mamh/commitments").await.0, 403);
 }
+
+/// The inbox gives the committed first-response deadline of the profile: a question received
+/// on Monday 14 April 2025 at 10:00 (Montréal) under MAMH's "first return" commitment of
+/// 14 business hours (1 h 30 + 11 h 30 + 1 h, office hours 8:30–12:00 and 13:00–16:30) is
+/// due on Wednesday 16 April at 10:00 (5 h 30 on Monday, 7 h on Tuesday, 1 h 30 on
+/// Wednesday), 14:00 UTC; long passed, so it is overdue with negative business time left.
+#[tokio::test]
+async fn the_inbox_gives_the_committed_deadline_and_the_business_time_left() {
+    let app = spawn_app(&["mamh"]).await;
+    post_messages(
+        &app,
+        json!([
+            incoming("d-1", "Bonjour, quand le programme d'aide financière pour les municipalités ouvrira-t-il ?"),
+            incoming("d-2", "Merci beaucoup pour l'information, c'est très clair!"),
+        ]),
+    )
+    .await;
+    let manager = app.token_client(Role::CommunityManager).await;
+    let (status, inbox) = read(&manager, &app, "/api/v1/organisations/mamh/inbox").await;
+    assert_eq!(status, 200, "{inbox}");
+    let cases = inbox["cases"].as_array().unwrap();
+    let question = cases.iter().find(|case| case["text"].as_str().unwrap().contains("programme")).expect("the question's case");
+    assert_eq!(question["committed_due"], "2025-04-16T14:00:00Z", "{question:#}");
+    assert_eq!(question["first_response_due"], "2025-04-16T14:00:00Z", "{question:#}");
+    assert_eq!(question["overdue"], true, "{question:#}");
+    let left = question["business_seconds_left"].as_i64().expect("business time left");
+    // At least the rest of 2025's office hours after 16 April have passed.
+    assert!(left < -7 * 3600 * 100, "{question:#}");
+    for case in cases {
+        let object = case.as_object().unwrap();
+        for field in ["committed_due", "first_response_due", "business_seconds_left", "overdue"] {
+            assert!(object.contains_key(field), "{field} missing: {case:#}");
+        }
+        if case["first_response_due"].is_null() {
+            assert!(case["committed_due"].is_null() && case["business_seconds_left"].is_null(), "{case:#}");
+        }
+    }
+}
