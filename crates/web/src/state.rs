@@ -17,6 +17,8 @@ pub struct OrganisationEntry {
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    /// OpenID Connect sign-in, when the installation configures it.
+    oidc: Option<Arc<crate::auth::oidc::Oidc>>,
 }
 
 struct Inner {
@@ -34,7 +36,17 @@ impl AppState {
             .filter_map(|entry| Some((OrganisationId::parse(&entry.id).ok()?, entry.profile.clone())))
             .collect();
         let pipeline = Arc::new(pipeline::Pipeline::new(store.clone(), pipeline_organisations, None));
-        AppState { inner: Arc::new(Inner { store, organisations, pipeline }) }
+        AppState { inner: Arc::new(Inner { store, organisations, pipeline }), oidc: None }
+    }
+
+    /// The same state with OpenID Connect sign-in turned on.
+    pub fn with_oidc(self, oidc: crate::auth::oidc::Oidc) -> AppState {
+        AppState { oidc: Some(Arc::new(oidc)), ..self }
+    }
+
+    /// OpenID Connect sign-in, when configured.
+    pub fn oidc(&self) -> Option<&crate::auth::oidc::Oidc> {
+        self.oidc.as_deref()
     }
 
     /// The intake pipeline: store first, then moderate, triage and plan deadlines.

@@ -11,6 +11,7 @@
 
 mod error;
 mod extract;
+pub mod oidc;
 pub mod password;
 pub mod routes;
 pub mod secrets;
@@ -146,5 +147,5 @@ fn permission_refusal(permission: Permission) -> String {
 
 /// The routes of sign-in, sign-out and API token management.
 pub fn router() -> Router<AppState> {
-    signin::router().merge(tokens::router())
+    signin::router().merge(tokens::router()).merge(oidc::router())
 }

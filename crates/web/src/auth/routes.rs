@@ -65,6 +65,9 @@ pub const ROUTE_TABLE: &[RouteRule] = &[
     rule("GET", "/connexion", Public),
     rule("POST", "/connexion", Public),
     rule("POST", "/deconnexion", SignedIn),
+    // OpenID Connect sign-in (auth/oidc): public like the sign-in form.
+    rule("GET", "/connexion/oidc", Public),
+    rule("GET", "/connexion/oidc/retour", Public),
     // API tokens: each person manages their own; `manage_users` sees and revokes all.
     rule("GET", "/api/v1/tokens", SignedIn),
     rule("POST", "/api/v1/tokens", SignedIn),

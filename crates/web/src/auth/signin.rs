@@ -118,6 +118,9 @@ struct SignInPage<'a> {
     login: &'a str,
     suite: &'a str,
     error: Option<&'a str>,
+    /// OpenID Connect's button (words, link), when the installation configures it.
+    oidc_button: Option<(String, String)>,
+    oidc_heading: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -139,14 +142,17 @@ struct SignInForm {
     suite: Option<String>,
 }
 
-fn render(status: StatusCode, english: bool, login: &str, suite: &str, error: Option<&str>) -> Response {
+fn render(state: &AppState, status: StatusCode, english: bool, login: &str, suite: &str, error: Option<&str>) -> Response {
     let text = if english { &ENGLISH } else { &FRENCH };
+    let lang = if english { crate::i18n::Lang::En } else { crate::i18n::Lang::Fr };
+    let oidc_button = super::oidc::sign_in_button(state, lang, suite);
+    let oidc_heading = lang.t("signin.oidc_heading");
     let other_language_href = format!(
         "/connexion?suite={}{}",
         percent_encode(suite),
         if english { "" } else { "&lang=en" }
     );
-    let page = SignInPage { lang: text.lang, english, text, other_language_href, login, suite, error };
+    let page = SignInPage { lang: text.lang, english, text, other_language_href, login, suite, error, oidc_button, oidc_heading };
     match page.render() {
         Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(error) => {
@@ -156,12 +162,16 @@ fn render(status: StatusCode, english: bool, login: &str, suite: &str, error: Op
     }
 }
 
-async fn sign_in_page(OptionalUser(user): OptionalUser, Query(query): Query<SignInQuery>) -> Response {
+async fn sign_in_page(
+    State(state): State<AppState>,
+    OptionalUser(user): OptionalUser,
+    Query(query): Query<SignInQuery>,
+) -> Response {
     let suite = safe_return_path(query.suite.as_deref().unwrap_or("/"));
     if user.is_some() {
         return Redirect::to(&suite).into_response();
     }
-    render(StatusCode::OK, query.english(), "", &suite, None)
+    render(&state, StatusCode::OK, query.english(), "", &suite, None)
 }
 
 fn anonymous() -> Attribution {
@@ -186,7 +196,7 @@ async fn sign_in(
     let store = state.store();
     let unavailable = |error: store::StoreError| {
         tracing::error!(%error, "sign-in failed on a store error");
-        render(StatusCode::SERVICE_UNAVAILABLE, english, &login_text, &suite, Some(text.unavailable))
+        render(&state, StatusCode::SERVICE_UNAVAILABLE, english, &login_text, &suite, Some(text.unavailable))
     };
 
     match store.active_lockout(&login_text, Timestamp::now()).await {
@@ -204,7 +214,7 @@ async fn sign_in(
             {
                 return unavailable(error);
             }
-            return render(StatusCode::TOO_MANY_REQUESTS, english, &login_text, &suite, Some(text.locked_out));
+            return render(&state, StatusCode::TOO_MANY_REQUESTS, english, &login_text, &suite, Some(text.locked_out));
         }
         Ok(None) => {}
         Err(error) => return unavailable(error),
@@ -224,16 +234,16 @@ async fn sign_in(
     let Some(user) = signed_in_user else {
         return match store.record_sign_in_failure(&anonymous(), &login_text, LockoutRule::DEFAULT).await {
             Ok(outcome) if outcome.locked_until.is_some() => {
-                render(StatusCode::TOO_MANY_REQUESTS, english, &login_text, &suite, Some(text.locked_out))
+                render(&state, StatusCode::TOO_MANY_REQUESTS, english, &login_text, &suite, Some(text.locked_out))
             }
-            Ok(_) => render(StatusCode::UNAUTHORIZED, english, &login_text, &suite, Some(text.wrong_credentials)),
+            Ok(_) => render(&state, StatusCode::UNAUTHORIZED, english, &login_text, &suite, Some(text.wrong_credentials)),
             Err(error) => unavailable(error),
         };
     };
 
     let (Ok(token), Ok(csrf)) = (random_token(), random_token()) else {
         tracing::error!("the OS random number generator failed during sign-in");
-        return render(StatusCode::SERVICE_UNAVAILABLE, english, &login_text, &suite, Some(text.unavailable));
+        return render(&state, StatusCode::SERVICE_UNAVAILABLE, english, &login_text, &suite, Some(text.unavailable));
     };
     let by = Attribution::by(Actor::User(user.login.clone()));
     if let Err(error) = store.create_session(&by, user.id, &token_hash(&token), &csrf).await {
