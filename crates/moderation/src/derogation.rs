@@ -35,6 +35,9 @@ const NOUN_TO_LINK_AFTER_TOKENS: usize = 3;
 const NOUN_TO_SUBJECT_AFTER_TOKENS: usize = 8;
 /// How many tokens may separate a group from a call to send it away that needs it.
 const GROUP_TO_EXCLUSION_TOKENS: usize = 6;
+/// How many tokens may separate a call to send away from the group named after it
+/// (« faudrait tous les renvoyer dans leur pays, les Haïtiens »).
+const EXCLUSION_TO_GROUP_AFTER_TOKENS: usize = 5;
 /// How many tokens may separate a pronoun from the othering words it is the subject of.
 const PRONOUN_TO_OTHERING_TOKENS: usize = 3;
 
@@ -47,6 +50,7 @@ enum Role {
     Dehumanising,
     DehumanisingVerb,
     Link,
+    Treated,
     LinkAfter,
     Stereotype,
     Trait,
@@ -60,13 +64,14 @@ enum Role {
 }
 
 impl Role {
-    const ALL: [Role; 16] = [
+    const ALL: [Role; 17] = [
         Role::Group,
         Role::Referent,
         Role::Pronoun,
         Role::Dehumanising,
         Role::DehumanisingVerb,
         Role::Link,
+        Role::Treated,
         Role::LinkAfter,
         Role::Stereotype,
         Role::Trait,
@@ -87,6 +92,7 @@ impl Role {
             Role::Dehumanising => "dehumanising",
             Role::DehumanisingVerb => "dehumanising_verb",
             Role::Link => "link",
+            Role::Treated => "treated",
             Role::LinkAfter => "link_after",
             Role::Stereotype => "stereotype",
             Role::Trait => "trait",
@@ -433,7 +439,10 @@ impl Derogation {
             } else {
                 None
             };
+            // « On parque les migrants comme du bétail » speaks for them.
+            let treated = of(Role::Treated).any(|verb| verb.last <= noun.first && same_sentence(verb.first, noun.first));
             if let Some(subject) = subject
+                && !treated
                 && !cancelled(subject, noun)
             {
                 report(Some(subject), noun);
@@ -518,10 +527,11 @@ impl Derogation {
             let subject = found
                 .iter()
                 .filter(|subject| (subject.is(Role::Group) || subject.is(Role::Referent)) && !subject.overlaps(exclusion))
-                .filter(|subject| same_sentence(subject.first, exclusion.first))
+                // A group asked about just before may stand in a sentence of its own
+                // (« Les réfugiés? On n'en veut pas ici. »): the window is what bounds it.
                 .find(|subject| {
                     (subject.last <= exclusion.first && subject.last + GROUP_TO_EXCLUSION_TOKENS >= exclusion.first)
-                        || (subject.first >= exclusion.last && subject.first <= exclusion.last + SUBJECT_TO_LINK_TOKENS)
+                        || (subject.first >= exclusion.last && subject.first <= exclusion.last + EXCLUSION_TO_GROUP_AFTER_TOKENS)
                 });
             if let Some(subject) = subject
                 && !cancelled(subject, exclusion)
