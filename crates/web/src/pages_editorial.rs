@@ -312,6 +312,17 @@ fn status_label(status: &EntryStatus, chain: &domain::profile::ApprovalChainDefi
     }
 }
 
+/// A length unit of the publishing checks (they name it in French) in the page's language.
+fn length_unit(unit_fr: &str, texts: Texts) -> &str {
+    match unit_fr {
+        "caractères pondérés" => texts.t("editorial.unit_weighted_characters"),
+        "caractères" => texts.t("editorial.unit_characters"),
+        "octets" => texts.t("editorial.unit_bytes"),
+        "mots" => texts.t("editorial.unit_words"),
+        other => other,
+    }
+}
+
 /// A network's name in the form: the blog's is a word of the page's language.
 fn network_name(id: &'static str, texts: Texts) -> &'static str {
     match id {
@@ -1218,7 +1229,7 @@ async fn entry_page(
                 length: match (check["length"].as_u64(), check["limit"].as_u64()) {
                     (Some(length), Some(limit)) => format!(
                         "{length} / {limit} {}",
-                        check["unit"].as_str().unwrap_or("")
+                        length_unit(check["unit"].as_str().unwrap_or(""), texts)
                     ),
                     _ => String::new(),
                 },

@@ -16,6 +16,8 @@ use store::MessageInsertion;
 use store::intake::{CaseIntake, DeadlineRecord, IntakeRecorded, IntakeResult, StageDeadline, SuggestionRecord, VerdictRecord};
 use testkit::{TestApp, spawn_app};
 
+mod languages;
+
 const PASSWORD: &str = "mot-de-passe-des-pages";
 
 /// A signed-in person: a client carrying only the session cookie (as a browser does; forms
