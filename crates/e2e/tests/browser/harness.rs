@@ -103,11 +103,6 @@ fn start_driver() -> Result<Driver, String> {
 
 /// An HTTP client for ChromeDriver on the loopback (never through a proxy).
 fn http_client() -> reqwest::Client {
-    // When a crate of the workspace builds reqwest with `rustls-no-provider` (the web crate's
-    // OpenID Connect client), features are unified: every reqwest client of this binary, even
-    // a plain-HTTP one, then needs a process-wide crypto provider. A second install (by the
-    // application or another test) is refused harmlessly.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().no_proxy().build().expect("an HTTP client for ChromeDriver")
 }
 
