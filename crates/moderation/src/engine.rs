@@ -51,6 +51,8 @@ pub struct Engine {
     /// The first three letters of every swear word and slur long enough to be looked for
     /// in pieces, as bits of a 26×26×26 table: pieces that cannot start one are skipped.
     split_word_starts: Vec<u64>,
+    /// Per token id of the lexicon, the `SHAPE_*` bits of its text.
+    token_shapes: Vec<u8>,
 }
 
 /// Index of three lowercase letters in the 26×26×26 table, `None` for anything else.
@@ -180,7 +182,8 @@ impl Engine {
         // here is a bug in them, not something a caller can act upon.
         let lexicon = lexicon::compile(DATA_FILES).expect("the built-in lexicons compile (checked by tests)");
         let split_word_starts = split_word_starts(&lexicon);
-        Engine { lexicon, split_word_starts }
+        let token_shapes = token_shapes(&lexicon);
+        Engine { lexicon, split_word_starts, token_shapes }
     }
 
     /// Judges one message against the policy, the history giving earlier messages.
@@ -212,7 +215,7 @@ impl Engine {
             }
         }
         if policy_enables(policy, Category::Incomprehensible)
-            && let Some((start, end)) = incomprehensible_range(normalized, &message.text, scan.stopword_count)
+            && let Some((start, end)) = incomprehensible_range(normalized, &message.text, scan.stopword_count, token_ids, &self.token_shapes)
         {
             spans.push(Span::Original { kind: EvidenceKind::Category(Category::Incomprehensible), start, end });
         }
@@ -1057,7 +1060,35 @@ fn is_gibberish_token(token: &str, runs: &[u8]) -> bool {
 
 /// Keyboard mashing, strings of consonants, or punctuation alone: nothing a person can read.
 /// Returns the original char range of the unreadable part.
-fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_count: usize) -> Option<(usize, usize)> {
+/// What `incomprehensible_range` needs of a token the lexicon knows, computed once per
+/// token of the lexicon rather than once per occurrence: bit 0, it has a lowercase letter;
+/// bit 1, it is gibberish (tokens of two letters or more, whose verdict is their text's).
+const SHAPE_HAS_LOWERCASE: u8 = 1;
+const SHAPE_GIBBERISH: u8 = 2;
+
+fn token_shapes(lexicon: &Lexicon) -> Vec<u8> {
+    lexicon
+        .token_texts()
+        .map(|text| {
+            let mut shape = 0u8;
+            if text.bytes().any(|byte| byte.is_ascii_lowercase()) {
+                shape |= SHAPE_HAS_LOWERCASE;
+            }
+            if text.len() >= 2 && is_gibberish_token(text, &[]) {
+                shape |= SHAPE_GIBBERISH;
+            }
+            shape
+        })
+        .collect()
+}
+
+fn incomprehensible_range(
+    normalized: &Normalized,
+    original: &str,
+    stopword_count: usize,
+    token_ids: &[Option<u32>],
+    token_shapes: &[u8],
+) -> Option<(usize, usize)> {
     // Common words make up more than half of ordinary text: then nothing below can fire,
     // and most comments stop here.
     if stopword_count * 2 > normalized.tokens.len() {
@@ -1070,18 +1101,33 @@ fn incomprehensible_range(normalized: &Normalized, original: &str, stopword_coun
     // With a common word present, only a majority of gibberish words can fire: stop as soon
     // as readable words make that impossible (most comments, after a few words).
     let token_count = normalized.tokens.len();
-    for token in &normalized.tokens {
+    for (index, token) in normalized.tokens.iter().enumerate() {
         if stopword_count > 0 && (words - gibberish) * 2 >= token_count {
             return None;
         }
         let text = normalized.token_text(token);
-        if !text.bytes().any(|byte| byte.is_ascii_lowercase()) {
-            continue;
-        }
-        words += 1;
         let start = token.start as usize;
         let end = token.end as usize;
-        if is_gibberish_token(text, normalized.run_length.get(start..end).unwrap_or(&[])) {
+        let known_shape = match token_ids.get(index) {
+            Some(Some(id)) if text.len() >= 2 => token_shapes.get(*id as usize).copied(),
+            _ => None,
+        };
+        let is_gibberish = match known_shape {
+            Some(shape) => {
+                if shape & SHAPE_HAS_LOWERCASE == 0 {
+                    continue;
+                }
+                shape & SHAPE_GIBBERISH != 0
+            }
+            None => {
+                if !text.bytes().any(|byte| byte.is_ascii_lowercase()) {
+                    continue;
+                }
+                is_gibberish_token(text, normalized.run_length.get(start..end).unwrap_or(&[]))
+            }
+        };
+        words += 1;
+        if is_gibberish {
             gibberish += 1;
             first_gibberish.get_or_insert(start);
             last_gibberish = end;

@@ -407,6 +407,11 @@ impl Lexicon {
         self.pattern_at.get(node as usize).copied().flatten().map(|pattern| pattern as usize)
     }
 
+    /// The text of every token of the patterns, in the order of their ids.
+    pub fn token_texts(&self) -> impl Iterator<Item = &str> + '_ {
+        self.token_ids.tokens.iter().map(|&(_, start, end)| self.token_ids.characters.get(start as usize..end as usize).unwrap_or(""))
+    }
+
     /// Every pattern made of exactly one token (not a stem), with its token.
     pub fn single_token_patterns(&self) -> impl Iterator<Item = (&str, usize)> + '_ {
         self.root_children.iter().enumerate().filter_map(move |(id, child)| {
