@@ -38,6 +38,7 @@ pub(crate) fn sqlite() -> Migrator {
         (6, "editorial", include_str!("../migrations/sqlite/0006_editorial.sql")),
         (7, "inbox", include_str!("../migrations/sqlite/0007_inbox.sql")),
         (8, "oidc", include_str!("../migrations/sqlite/0008_oidc.sql")),
+        (9, "inbox_sector", include_str!("../migrations/sqlite/0009_inbox_sector.sql")),
     ])
 }
 
@@ -52,5 +53,6 @@ pub(crate) fn postgres() -> Migrator {
         (6, "editorial", include_str!("../migrations/postgres/0006_editorial.sql")),
         (7, "inbox", include_str!("../migrations/postgres/0007_inbox.sql")),
         (8, "oidc", include_str!("../migrations/postgres/0008_oidc.sql")),
+        (9, "inbox_sector", include_str!("../migrations/postgres/0009_inbox_sector.sql")),
     ])
 }

@@ -273,3 +273,25 @@ async fn the_inbox_row_carries_the_committed_deadline(db: TestDb) {
     assert_eq!(single.committed_due, Some(at("2026-03-03T15:00:00Z")));
 }
 contract_test!(the_inbox_row_carries_the_committed_deadline);
+
+async fn the_inbox_sector_follows_the_route_a_person_decided(db: TestDb) {
+    let store = &db.store;
+    let account = organisation_with_account(store, "mamh").await;
+    let mamh = account.organisation_id.clone();
+    let manager = Attribution::by(Actor::User(domain::entities::Login::parse("c.manager").unwrap()));
+    let replan = store::case_actions::RouteReplan::default();
+    let by_hand = intake(store, &account, "by-hand", verdict(None, &[]), case("ask_precision", None)).await;
+    let moved = intake(store, &account, "moved", verdict(None, &[]), case("respondent:habitation", None)).await;
+    let away = intake(store, &account, "away", verdict(None, &[]), case("respondent:habitation", None)).await;
+
+    store.change_route(&manager, by_hand, "respondent:dgfef", &replan).await.unwrap();
+    store.change_route(&manager, moved, "respondent:dgfef", &replan).await.unwrap();
+    store.change_route(&manager, away, "communications", &replan).await.unwrap();
+
+    let sector = |name: &str| InboxFilter { sector: Some(name.into()), ..Default::default() };
+    let mut dgfef = texts(&store.inbox(&mamh, &sector("dgfef"), None, 50).await.unwrap());
+    dgfef.sort();
+    assert_eq!(dgfef, ["by-hand", "moved"]);
+    assert_eq!(texts(&store.inbox(&mamh, &sector("habitation"), None, 50).await.unwrap()), Vec::<String>::new());
+}
+contract_test!(the_inbox_sector_follows_the_route_a_person_decided);
