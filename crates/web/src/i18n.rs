@@ -79,7 +79,7 @@ impl Lang {
     /// The string of `key` in this language. A key missing from the table (a programming
     /// error the unit tests catch for every key the templates use) shows the key itself
     /// rather than a blank, so it is noticed.
-    pub fn t<'key>(self, key: &'key str) -> &'key str {
+    pub fn t(self, key: &str) -> &str {
         let table = match self {
             Lang::Fr => &*FRENCH_TABLE,
             Lang::En => &*ENGLISH_TABLE,

@@ -1297,7 +1297,8 @@ async fn entry_page(
                 let met: Vec<&str> = CRITERION_KEYS
                     .iter()
                     .zip(assessment.criteria())
-                    .filter_map(|(key, met)| met.then(|| texts.t(key)))
+                    .filter(|(_, met)| *met)
+                    .map(|(key, _)| texts.t(key))
                     .collect();
                 format!(
                     "{} / 10 ({} {}) : {}",
