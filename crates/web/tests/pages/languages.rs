@@ -179,6 +179,13 @@ fn in_language(path: &str, lang: &str) -> String {
     format!("{path}{separator}lang=en")
 }
 
+/// A page answered to a form (`POST`, the client carries the CSRF header), in `lang`.
+async fn post_page(app: &TestApp, client: &reqwest::Client, path: &str, form: &[(&str, &str)], lang: &str) -> String {
+    let response = client.post(app.url(&in_language(path, lang))).form(form).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200, "POST {path} ({lang})");
+    response.text().await.unwrap()
+}
+
 async fn get_page(app: &TestApp, client: &reqwest::Client, path: &str, lang: &str, status: u16) -> String {
     let response = client.get(app.url(&in_language(path, lang))).send().await.unwrap();
     assert_eq!(response.status().as_u16(), status, "GET {path} ({lang})");
@@ -187,10 +194,10 @@ async fn get_page(app: &TestApp, client: &reqwest::Client, path: &str, lang: &st
     response.text().await.unwrap()
 }
 
-/// The test data: a question, a rude comment and a neutral one from citizens, and an
-/// editorial entry waiting at the sector's approval. Returns the question's case and the
-/// entry.
-async fn prepare(app: &TestApp) -> (i64, i64) {
+/// The test data: a question, a rude comment and a neutral one from citizens, an editorial
+/// entry waiting at the sector's approval and one still in drafting. Returns the question's
+/// case, the waiting entry and the draft.
+async fn prepare(app: &TestApp) -> (i64, i64, i64) {
     let connector = app.token_client(Role::CommunityManager).await;
     let messages = json!([
         {
@@ -248,9 +255,13 @@ async fn prepare(app: &TestApp) -> (i64, i64) {
             }
         ]
     });
-    let response = manager.post(app.url("/api/v1/organisations/mamh/entries")).json(&entry).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 201, "{}", response.text().await.unwrap());
-    let entry_id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = manager.post(app.url("/api/v1/organisations/mamh/entries")).json(&entry).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 201, "{}", response.text().await.unwrap());
+        ids.push(response.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let (entry_id, draft_id) = (ids[0], ids[1]);
     let response = manager
         .post(app.url(&format!("/api/v1/entries/{entry_id}/decisions")))
         .json(&json!({"step": "drafting", "decision": "approve", "comment": "Prête"}))
@@ -258,19 +269,20 @@ async fn prepare(app: &TestApp) -> (i64, i64) {
         .await
         .unwrap();
     assert!(response.status().is_success(), "{}", response.text().await.unwrap());
-    (question, entry_id)
+    (question, entry_id, draft_id)
 }
 
 #[tokio::test]
 async fn every_page_speaks_one_language_only() {
     let app = spawn_app(&["mamh"]).await;
-    let (case_id, entry_id) = prepare(&app).await;
+    let (case_id, entry_id, draft_id) = prepare(&app).await;
     let community_manager = app.sign_in(Role::CommunityManager).await;
     let communications_manager = app.sign_in(Role::CommunicationsManager).await;
     let sector_manager = app.sign_in(Role::SectorManager).await;
 
     let pages: Vec<(&reqwest::Client, String)> = vec![
         (&community_manager, "/".to_owned()),
+        (&community_manager, "/organisations/mamh".to_owned()),
         (&community_manager, "/boite".to_owned()),
         (&community_manager, format!("/cas/{case_id}")),
         (&community_manager, "/repondants".to_owned()),
@@ -286,12 +298,30 @@ async fn every_page_speaks_one_language_only() {
         (&community_manager, "/calendrier/report".to_owned()),
         (&community_manager, format!("/calendrier/publications/{entry_id}")),
         (&sector_manager, format!("/calendrier/publications/{entry_id}")),
+        (&community_manager, format!("/calendrier/publications/{draft_id}/modifier")),
     ];
     for lang in ["fr", "en"] {
         for (client, path) in &pages {
             let html = get_page(&app, client, path, lang, 200).await;
             check_page(path, lang, &html);
         }
+    }
+    // The pages that answer a form: a postponement proposal, a period's, a press release's
+    // variants, a subscription address.
+    let press_release = "Des normes renouvelées pour les piscines résidentielles\n\nLe ministère publie aujourd'hui les normes de sécurité renouvelées des piscines résidentielles, applicables dès le printemps dans toutes les municipalités.";
+    for lang in ["fr", "en"] {
+        let postpone = format!("/calendrier/publications/{entry_id}/report");
+        let html = post_page(&app, &community_manager, &postpone, &[("not_before", "2026-06-10T09:00"), ("spacing", "60")], lang).await;
+        check_page(&postpone, lang, &html);
+        assert!(html.contains("Piscines résidentielles"), "the proposal lists the entry: {html}");
+        let period = [("start", "2026-06-01T00:00"), ("end", "2026-06-05T00:00"), ("not_before", ""), ("spacing", "60")];
+        let html = post_page(&app, &community_manager, "/calendrier/report", &period, lang).await;
+        check_page("/calendrier/report (proposal)", lang, &html);
+        let html = post_page(&app, &community_manager, "/calendrier/communique", &[("source", press_release), ("url", "https://www.quebec.ca/nouvelles")], lang).await;
+        check_page("/calendrier/communique (variants)", lang, &html);
+        assert!(html.contains("Des normes renouvelées pour les piscines résidentielles"), "the variants are proposed: {html}");
+        let html = post_page(&app, &community_manager, "/calendrier/abonnement", &[], lang).await;
+        check_page("/calendrier/abonnement", lang, &html);
     }
     // The approvals inbox of the sector lists the entry, so its rows were checked too.
     let approvals = get_page(&app, &sector_manager, "/calendrier/approbations", "en", 200).await;
@@ -301,7 +331,7 @@ async fn every_page_speaks_one_language_only() {
 #[tokio::test]
 async fn error_pages_follow_the_reader_language() {
     let app = spawn_app(&["mamh"]).await;
-    let (case_id, _) = prepare(&app).await;
+    let (case_id, _, _) = prepare(&app).await;
     let community_manager = app.sign_in(Role::CommunityManager).await;
     let staff = app.sign_in(Role::Staff).await;
     for lang in ["fr", "en"] {
