@@ -257,6 +257,15 @@ mod tests {
         assert_eq!(Lang::from_parts(&request("/boite?lang=de", Some("balise_lang=xx"))), Lang::Fr);
     }
 
+    #[tokio::test]
+    async fn the_current_request_language_is_the_scope_s_and_french_outside_one() {
+        assert_eq!(Lang::of_current_request(), Lang::Fr);
+        let inside = REQUEST_LANGUAGE.scope(Lang::En, async { Lang::of_current_request() }).await;
+        assert_eq!(inside, Lang::En);
+        assert!(is_english_text(Lang::En.t("error.not_found")));
+        assert!(!is_english_text(Lang::Fr.t("error.not_found")));
+    }
+
     #[test]
     fn a_known_key_differs_between_languages() {
         assert_eq!(Lang::Fr.t("nav.inbox"), "Boîte de réception");
