@@ -474,6 +474,13 @@ async fn post_absence(
         .record_absence(&user.attribution(), &organisation_id, member.user_id, period, request.reason.trim())
         .await
         .map_err(designation_refusal)?;
+    // An absence already in force hands the person's open cases to the substitute at once
+    // as the respondents page does: the periodic pass runs only with an SMTP relay.
+    state
+        .store()
+        .reassign_for_absences(&user.attribution(), &organisation_id, jiff::Timestamp::now())
+        .await
+        .map_err(designation_refusal)?;
     let members = HashMap::from([(member.user_id, &member)]);
     Ok((StatusCode::CREATED, Json(absence_body(&absence, &members))))
 }

@@ -153,6 +153,28 @@ async fn a_designation_is_listed_audited_and_found_by_the_audit_search() {
     assert_eq!(listed["absences"].as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed["absences"][0]["reason"], "Congé");
 
+    // A case routed to the sector goes to its respondent; an absence in force recorded
+    // through the API hands it to the substitute at once, as the page does.
+    post_messages(&app, json!([incoming("w-absence", "Quand le règlement d'urbanisme sera-t-il adopté?")])).await;
+    let (_, inbox) = read(&community_manager, &app, "/api/v1/organisations/mamh/inbox").await;
+    let case_id = inbox["cases"][0]["case_id"].as_i64().unwrap();
+    let (status, routed) =
+        send(&community_manager, &app, &format!("/api/v1/cases/{case_id}/route"), json!({"route": "respondent:dcom"})).await;
+    assert_eq!(status, 200, "{routed}");
+    let assignee = |inbox: &Value| inbox["cases"][0]["assignee"]["display_name"].as_str().map(str::to_owned);
+    let (_, inbox) = read(&community_manager, &app, "/api/v1/organisations/mamh/inbox").await;
+    assert_eq!(assignee(&inbox).as_deref(), Some("Personne r.tremblay"), "{inbox}");
+    let now = jiff::Timestamp::now();
+    let in_force = json!({
+        "login": "r.tremblay",
+        "starts_at": (now - jiff::SignedDuration::from_hours(1)).to_string(),
+        "ends_at": (now + jiff::SignedDuration::from_hours(72)).to_string(),
+        "reason": "Maladie",
+    });
+    assert_eq!(send(&sector_manager, &app, "/api/v1/organisations/mamh/absences", in_force).await.0, 201);
+    let (_, inbox) = read(&community_manager, &app, "/api/v1/organisations/mamh/inbox").await;
+    assert_eq!(assignee(&inbox).as_deref(), Some("Personne s.gagnon"), "{inbox}");
+
     // The audit search finds the designation's entry; the chain is intact.
     let director = app.token_client(Role::Director).await;
     let (status, audit) = read(&director, &app, "/api/v1/audit?actor=test-sector-manager").await;
