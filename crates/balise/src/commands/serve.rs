@@ -27,6 +27,72 @@ pub struct ServeArgs {
     /// Profil d'organisation à servir (identifiant de préréglage ou chemin), répétable.
     #[arg(long = "organisation", value_name = "ID|CHEMIN")]
     pub organisations: Vec<String>,
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+}
+
+/// Connexion par un fournisseur d'identité OpenID Connect (optionnelle, pour toute
+/// l'installation). Le secret du client se lit seulement dans la variable
+/// BALISE_OIDC_CLIENT_SECRET, jamais sur la ligne de commande.
+#[derive(Debug, clap::Args)]
+pub struct OidcArgs {
+    /// Émetteur OpenID Connect (URL https:// du fournisseur d'identité) ; active la connexion par ce fournisseur.
+    #[arg(long, value_name = "URL", env = "BALISE_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// Identifiant du client Balise auprès du fournisseur.
+    #[arg(long, value_name = "ID", env = "BALISE_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// Adresse de retour inscrite chez le fournisseur (défaut : BALISE_PUBLIC_URL ou l'adresse d'écoute, suivie de /connexion/oidc/retour).
+    #[arg(long, value_name = "URL", env = "BALISE_OIDC_REDIRECT_URL")]
+    pub oidc_redirect_url: Option<String>,
+    /// Libellé du bouton de la page de connexion (défaut : « Se connecter avec le fournisseur d'identité »).
+    #[arg(long, value_name = "TEXTE", env = "BALISE_OIDC_BUTTON_LABEL")]
+    pub oidc_button_label: Option<String>,
+    /// Portées demandées, séparées par des espaces (défaut : « openid email »).
+    #[arg(long, value_name = "PORTÉES", env = "BALISE_OIDC_SCOPES")]
+    pub oidc_scopes: Option<String>,
+}
+
+/// The environment variable that holds the client secret.
+const CLIENT_SECRET_VARIABLE: &str = "BALISE_OIDC_CLIENT_SECRET";
+
+impl OidcArgs {
+    /// The checked configuration, `None` when no issuer is given.
+    fn config(&self, listen: std::net::SocketAddr) -> anyhow::Result<Option<web::auth::oidc::OidcConfig>> {
+        let Some(issuer) = self.oidc_issuer.clone() else {
+            anyhow::ensure!(
+                self.oidc_client_id.is_none(),
+                "--oidc-client-id sans --oidc-issuer : indiquez l'émetteur du fournisseur d'identité"
+            );
+            return Ok(None);
+        };
+        let client_id = self
+            .oidc_client_id
+            .clone()
+            .context("--oidc-issuer demande aussi --oidc-client-id (variable BALISE_OIDC_CLIENT_ID)")?;
+        let client_secret = std::env::var(CLIENT_SECRET_VARIABLE).map_err(|_| {
+            anyhow::anyhow!("--oidc-issuer demande le secret du client dans la variable {CLIENT_SECRET_VARIABLE}")
+        })?;
+        let redirect_url = match &self.oidc_redirect_url {
+            Some(url) => url.clone(),
+            None => match std::env::var("BALISE_PUBLIC_URL") {
+                Ok(public) if !public.trim().is_empty() => {
+                    format!("{}{}", public.trim().trim_end_matches('/'), web::auth::oidc::CALLBACK_PATH)
+                }
+                _ => format!("http://{listen}{}", web::auth::oidc::CALLBACK_PATH),
+            },
+        };
+        let config = web::auth::oidc::OidcConfig::parse(web::auth::oidc::OidcSettings {
+            issuer,
+            client_id,
+            client_secret,
+            redirect_url,
+            button_label: self.oidc_button_label.clone(),
+            scopes: self.oidc_scopes.clone(),
+        })
+        .context("configuration OpenID Connect")?;
+        Ok(Some(config))
+    }
 }
 
 pub const HELP_EN: &[(&str, &str)] = &[
@@ -37,6 +103,11 @@ pub const HELP_EN: &[(&str, &str)] = &[
     ("serve.database_url", "Database URL: sqlite://FILE or postgres://… (env BALISE_DATABASE_URL)"),
     ("serve.config", "TOML configuration file (env BALISE_CONFIG)"),
     ("serve.organisations", "Organisation profile to serve (preset id or path), repeatable"),
+    ("serve.oidc_issuer", "OpenID Connect issuer (https:// URL of the identity provider); turns on sign-in through that provider"),
+    ("serve.oidc_client_id", "Balise's client id at the provider"),
+    ("serve.oidc_redirect_url", "Callback URL registered at the provider (default: BALISE_PUBLIC_URL or the listen address, followed by /connexion/oidc/retour)"),
+    ("serve.oidc_button_label", "Words of the sign-in page's button (default: \"Se connecter avec le fournisseur d'identité\")"),
+    ("serve.oidc_scopes", "Scopes asked for, space-separated (default: \"openid email\")"),
 ];
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -68,8 +139,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         crate::demo::create_demo_users(&store, profile).await.context("utilisateurs de démonstration")?;
     }
 
+    let oidc_config = args.oidc.config(settings.listen)?;
     let store_for_escalation = store.clone();
-    let state = web::AppState::new(store, organisations.clone());
+    let mut state = web::AppState::new(store, organisations.clone());
+    if let Some(config) = oidc_config.clone() {
+        state = state.with_oidc(web::auth::oidc::Oidc::new(config).context("connexion OpenID Connect")?);
+    }
+    // Said at start so a misconfigured provider shows before the first person tries.
+    let oidc_check = match state.oidc() {
+        Some(oidc) => Some(oidc.check_provider().await),
+        None => None,
+    };
     let state_pipeline = state.pipeline();
     start_intake_task(state.pipeline());
     let application = web::Application::build(settings.listen, state)
@@ -82,6 +162,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     println!("  base de données     : {database_url}");
     for entry in &organisations {
         println!("  organisation        : {} ({})", entry.id, entry.profile.identity().name);
+    }
+    match &oidc_config {
+        Some(config) => {
+            println!("  OpenID Connect      : activé, émetteur {} (client {})", config.issuer(), config.client_id());
+            println!("                        adresse de retour {}", config.redirect_url());
+            if let Some(Err(error)) = &oidc_check {
+                println!("  avertissement       : le fournisseur d'identité ne répond pas correctement ({error})");
+            }
+        }
+        None => println!("  OpenID Connect      : non configuré (--oidc-issuer), connexion locale seulement"),
     }
     if args.demo {
         let messages = crate::demo::load_demo_messages(&state_pipeline).await?;

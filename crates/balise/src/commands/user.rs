@@ -33,6 +33,39 @@ pub enum UserCommand {
     List(ListArgs),
     /// Gérer les jetons d'API d'une personne.
     Token(TokenArgs),
+    /// Lier un compte à l'identité d'une personne chez le fournisseur OpenID Connect.
+    LinkOidc(LinkOidcArgs),
+    /// Inscrire ou effacer l'adresse courriel d'un compte (sert à lier le compte à la première connexion OpenID Connect).
+    Email(EmailArgs),
+}
+
+/// Arguments de `balise user link-oidc`.
+#[derive(Debug, clap::Args)]
+pub struct LinkOidcArgs {
+    /// Identifiant de connexion du compte.
+    #[arg(long, value_name = "IDENTIFIANT")]
+    pub login: String,
+    /// Identifiant de la personne chez le fournisseur (revendication « sub »).
+    #[arg(long, value_name = "SUJET")]
+    pub subject: String,
+    /// Émetteur du fournisseur, exactement comme pour `balise serve --oidc-issuer`.
+    #[arg(long, value_name = "URL", env = "BALISE_OIDC_ISSUER")]
+    pub issuer: String,
+    #[command(flatten)]
+    pub store: StoreOptions,
+}
+
+/// Arguments de `balise user email`.
+#[derive(Debug, clap::Args)]
+pub struct EmailArgs {
+    /// Identifiant de connexion du compte.
+    #[arg(long, value_name = "IDENTIFIANT")]
+    pub login: String,
+    /// Adresse courriel (omise : l'adresse est effacée).
+    #[arg(long, value_name = "COURRIEL")]
+    pub email: Option<String>,
+    #[command(flatten)]
+    pub store: StoreOptions,
 }
 
 /// Arguments de `balise user add`.
@@ -53,6 +86,15 @@ pub struct AddArgs {
     /// Lire le mot de passe sur l'entrée standard (une ligne) plutôt que de le demander.
     #[arg(long)]
     pub password_stdin: bool,
+    /// Adresse courriel du compte (une première connexion OpenID Connect dont le courriel vérifié est celui-ci lie le compte).
+    #[arg(long, value_name = "COURRIEL")]
+    pub email: Option<String>,
+    /// Identifiant de la personne chez le fournisseur OpenID Connect (« sub »), pour lier le compte dès sa création.
+    #[arg(long, value_name = "SUJET", requires = "oidc_issuer")]
+    pub oidc_subject: Option<String>,
+    /// Émetteur du fournisseur OpenID Connect, exactement comme pour `balise serve --oidc-issuer`.
+    #[arg(long, value_name = "URL", env = "BALISE_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
     #[command(flatten)]
     pub store: StoreOptions,
 }
@@ -115,6 +157,9 @@ pub const HELP_EN: &[(&str, &str)] = &[
     ("user add.name", "Name shown in the interface"),
     ("user add.role", "Role defined by the organisation's profile (e.g. community_manager, respondent)"),
     ("user add.password_stdin", "Read the password from standard input (one line) instead of prompting"),
+    ("user add.email", "The account's e-mail address (a first OpenID Connect sign-in whose verified e-mail is this one links the account)"),
+    ("user add.oidc_subject", "The person's identifier at the OpenID Connect provider (\"sub\"), to link the account when it is created"),
+    ("user add.oidc_issuer", "The OpenID Connect provider's issuer, exactly as for `balise serve --oidc-issuer`"),
     ("user passwd", "Change a person's password (ends their open sessions)"),
     ("user passwd.login", "Sign-in name"),
     ("user passwd.password_stdin", "Read the password from standard input (one line) instead of prompting"),
@@ -124,6 +169,13 @@ pub const HELP_EN: &[(&str, &str)] = &[
     ("user token create", "Create an API token (shown once) that acts with the person's role"),
     ("user token create.login", "Sign-in name of the person the token belongs to"),
     ("user token create.name", "Token name (e.g. \"Facebook connector\")"),
+    ("user link-oidc", "Link an account to the person's identity at the OpenID Connect provider"),
+    ("user link-oidc.login", "Sign-in name of the account"),
+    ("user link-oidc.subject", "The person's identifier at the provider (the \"sub\" claim)"),
+    ("user link-oidc.issuer", "The provider's issuer, exactly as for `balise serve --oidc-issuer`"),
+    ("user email", "Set or clear an account's e-mail address (used to link the account at the first OpenID Connect sign-in)"),
+    ("user email.login", "Sign-in name of the account"),
+    ("user email.email", "E-mail address (omitted: the address is cleared)"),
     ("user *.database", "Database: sqlite://PATH, a file path or postgres://…; by default the SQLite file in the data directory"),
     ("user *.data_dir", "Data directory, where the default SQLite file lives"),
     ("user *.by", "Login of the person making the change (written to the audit log); the command line by default"),
@@ -158,6 +210,16 @@ pub async fn run(args: UserArgs) -> anyhow::Result<ExitCode> {
                 other => other.into(),
             })?;
             println!("compte n° {} créé : {} ({}), rôle {}", created.id, created.login, created.display_name, created.role);
+            if let Some(email) = &add.email {
+                let email = parse_email(email)?;
+                store.set_user_email(&by, created.id, Some(&email)).await.map_err(|error| email_error(error, &email))?;
+                println!("  courriel : {email}");
+            }
+            if let (Some(subject), Some(issuer)) = (&add.oidc_subject, &add.oidc_issuer) {
+                let identity = oidc_identity(issuer, subject)?;
+                store.link_oidc_identity(&by, created.id, &identity).await.map_err(|error| link_error(error, &identity))?;
+                println!("  lié à l'identité « {} » de {}", identity.subject, identity.issuer);
+            }
         }
         UserCommand::Passwd(passwd) => {
             let store = open_store(&passwd.store).await?;
@@ -213,8 +275,72 @@ pub async fn run(args: UserArgs) -> anyhow::Result<ExitCode> {
             );
             println!("{secret}");
         }
+        UserCommand::LinkOidc(link) => {
+            let store = open_store(&link.store).await?;
+            let by = actor(&link.store)?;
+            let user = existing_user(&store, &link.login).await?;
+            let identity = oidc_identity(&link.issuer, &link.subject)?;
+            store.link_oidc_identity(&by, user.id, &identity).await.map_err(|error| link_error(error, &identity))?;
+            println!("{} est lié à l'identité « {} » de {}", user.login, identity.subject, identity.issuer);
+        }
+        UserCommand::Email(email_args) => {
+            let store = open_store(&email_args.store).await?;
+            let by = actor(&email_args.store)?;
+            let user = existing_user(&store, &email_args.login).await?;
+            match &email_args.email {
+                Some(text) => {
+                    let email = parse_email(text)?;
+                    store.set_user_email(&by, user.id, Some(&email)).await.map_err(|error| email_error(error, &email))?;
+                    println!("courriel de {} : {email}", user.login);
+                }
+                None => {
+                    store.set_user_email(&by, user.id, None).await?;
+                    println!("courriel de {} effacé", user.login);
+                }
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn existing_user(store: &Store, login: &str) -> anyhow::Result<domain::entities::User> {
+    let parsed = parse_login(login)?;
+    store.get_user_by_login(&parsed).await?.with_context(|| format!("--login : aucun compte « {login} »"))
+}
+
+fn parse_email(text: &str) -> anyhow::Result<store::auth::EmailAddress> {
+    store::auth::EmailAddress::parse(text).map_err(|error| anyhow::anyhow!("--email : {error}"))
+}
+
+fn email_error(error: store::StoreError, email: &store::auth::EmailAddress) -> anyhow::Error {
+    match error {
+        store::StoreError::AlreadyExists { .. } => anyhow::anyhow!("--email : l'adresse {email} est déjà celle d'un autre compte"),
+        other => other.into(),
+    }
+}
+
+/// The identity to link: the issuer exactly as `balise serve` is given it (the ID token's
+/// `iss` must equal it), and a subject without control characters.
+fn oidc_identity(issuer: &str, subject: &str) -> anyhow::Result<store::auth::OidcIdentity> {
+    let issuer = issuer.trim();
+    anyhow::ensure!(
+        issuer.starts_with("https://") || issuer.starts_with("http://"),
+        "--issuer : l'émetteur doit être une adresse https://… (reçu « {issuer} »)"
+    );
+    anyhow::ensure!(
+        !subject.is_empty() && subject.len() <= 255 && !subject.chars().any(char::is_control) && subject.trim() == subject,
+        "--subject : l'identifiant chez le fournisseur doit compter de 1 à 255 octets, sans espace autour ni caractère de contrôle"
+    );
+    Ok(store::auth::OidcIdentity { issuer: issuer.to_owned(), subject: subject.to_owned() })
+}
+
+fn link_error(error: store::StoreError, identity: &store::auth::OidcIdentity) -> anyhow::Error {
+    match error {
+        store::StoreError::AlreadyExists { .. } => {
+            anyhow::anyhow!("l'identité « {} » de {} est déjà liée à un autre compte", identity.subject, identity.issuer)
+        }
+        other => other.into(),
+    }
 }
 
 fn parse_login(text: &str) -> anyhow::Result<Login> {
@@ -287,6 +413,16 @@ mod tests {
         let unknown = role_in_profile(&mamh, "pilote").unwrap_err().to_string();
         assert!(unknown.contains("« pilote » n'est pas un rôle du profil"), "{unknown}");
         assert!(unknown.contains("community_manager"), "the error lists the roles: {unknown}");
+    }
+
+    #[test]
+    fn oidc_identities_are_checked() {
+        let identity = oidc_identity(" https://idp.exemple.gouv.qc.ca ", "sujet-1").unwrap();
+        assert_eq!(identity.issuer, "https://idp.exemple.gouv.qc.ca");
+        assert!(oidc_identity("idp.exemple", "sujet").unwrap_err().to_string().contains("--issuer"));
+        assert!(oidc_identity("https://idp.exemple", " sujet").unwrap_err().to_string().contains("--subject"));
+        assert!(oidc_identity("https://idp.exemple", "").unwrap_err().to_string().contains("--subject"));
+        assert!(parse_email("pas-une-adresse").unwrap_err().to_string().contains("--email"));
     }
 
     #[test]
