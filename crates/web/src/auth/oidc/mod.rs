@@ -424,8 +424,14 @@ async fn callback(State(state): State<AppState>, lang: Lang, Query(query): Query
         _ => None,
     };
     let Some(pending) = pending else {
-        let reason = if cookie_state.is_none() { "state_without_cookie" } else { "state_unknown_or_reused" };
-        audit_failure(&state, oidc, "oidc_sign_in_failed", reason, None).await;
+        if cookie_state.is_some() {
+            audit_failure(&state, oidc, "oidc_sign_in_failed", "state_unknown_or_reused", None).await;
+        } else {
+            // Not audited: without the cookie this browser started no sign-in here, and any
+            // site can make its visitors' browsers request this URL (an audit entry per
+            // request would let it fill the log).
+            tracing::warn!("OpenID Connect callback without the state cookie refused");
+        }
         return failure_page(lang, StatusCode::BAD_REQUEST, "oidc.expired", None, secure);
     };
     let lang = pending.lang;
