@@ -456,6 +456,32 @@ mod tests {
     }
 
     #[test]
+    fn es256_tokens_verify_with_the_providers_p256_key() {
+        use p256::pkcs8::EncodePrivateKey;
+        let signing = p256::ecdsa::SigningKey::random(&mut rsa::rand_core::OsRng);
+        let der = signing.to_pkcs8_der().unwrap();
+        let point = signing.verifying_key().to_encoded_point(false);
+        let encode = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let jwk: Jwk = serde_json::from_value(serde_json::json!({
+            "kty": "EC", "crv": "P-256", "kid": "cle-ec", "use": "sig",
+            "x": encode(point.x().unwrap()), "y": encode(point.y().unwrap()),
+        }))
+        .unwrap();
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some("cle-ec".to_owned());
+        let token = jsonwebtoken::encode(&header, &claims(), &EncodingKey::from_ec_der(der.as_bytes())).unwrap();
+        let keys = [KEY.jwk.clone(), jwk];
+        assert_eq!(verify(&token, &keys, &expected(), NOW).unwrap().0.subject, "sujet-123");
+        // An RSA key never verifies an ES256 token, even under the EC key's id.
+        let mut rsa_under_ec_id = KEY.jwk.clone();
+        rsa_under_ec_id.common.key_id = Some("cle-ec".to_owned());
+        assert_eq!(
+            verify(&token, std::slice::from_ref(&rsa_under_ec_id), &expected(), NOW).unwrap_err(),
+            IdTokenError::UnknownKey(Some("cle-ec".to_owned()))
+        );
+    }
+
+    #[test]
     fn email_verified_as_text_is_understood() {
         assert!(says_verified(Some(&serde_json::json!("true"))));
         assert!(!says_verified(Some(&serde_json::json!("false"))));
