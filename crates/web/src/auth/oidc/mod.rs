@@ -618,7 +618,9 @@ async fn audit_failure(state: &AppState, oidc: &Oidc, action: &str, reason: &str
         attribution: Attribution::by(Actor::System("anonymous".to_owned())),
         action,
         entity_kind: EntityKind::Other,
-        entity_id: format!("oidc:{}", subject.map(|subject| subject.chars().take(255).collect::<String>()).unwrap_or_default()),
+        // The subject when the provider vouched for one, else `-` (the state or the answer
+        // failed before any identity was known).
+        entity_id: format!("oidc:{}", subject.map(|subject| subject.chars().take(255).collect::<String>()).unwrap_or_else(|| "-".to_owned())),
         before_json: None,
         after_json: Some(
             serde_json::json!({ "method": "oidc", "issuer": oidc.config.issuer, "reason": reason, "subject": subject }).to_string(),
