@@ -154,6 +154,36 @@ impl std::fmt::Display for EmailAddress {
     }
 }
 
+/// A sign-in sent to an OpenID Connect provider and not back yet: what the callback needs to
+/// finish it. Kept in the database, keyed by the hex SHA-256 of its `state` (the caller
+/// hashes), so the provider's answer may land on any instance sharing the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingOidcSignIn {
+    /// The `nonce` the ID token must carry.
+    pub nonce: String,
+    /// The PKCE code verifier (RFC 7636) sent with the code.
+    pub pkce_verifier: String,
+    /// Where the person goes once signed in (already checked to be a local path).
+    pub return_path: String,
+    /// The language code of the pages (`fr` or `en`).
+    pub lang: String,
+    pub created_at: Timestamp,
+    /// After this instant the sign-in can no longer be finished.
+    pub expires_at: Timestamp,
+}
+
+/// What became of a pending sign-in given to [`Store::save_pending_oidc_sign_in`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PendingOidcSave {
+    Saved,
+    /// As many sign-ins as allowed are pending already; nothing was written.
+    TooMany,
+}
+
+/// How many expired pending sign-ins one save forgets at most, so that a start never pays
+/// for a long backlog (the next ones forget the rest).
+pub const PENDING_OIDC_PURGE_BATCH: u32 = 500;
+
 macro_rules! dispatch_auth {
     ($store:expr, $function:ident ( $($argument:expr),* )) => {
         match $store {
@@ -310,5 +340,35 @@ impl Store {
         link_by_email: bool,
     ) -> Result<Session, StoreError> {
         dispatch_auth!(self, create_oidc_session(by, user_id, token_hash, csrf_token, identity, link_by_email))
+    }
+
+    /// Keeps a pending OpenID Connect sign-in under `state_hash` (hex SHA-256 of its state),
+    /// first forgetting up to [`PENDING_OIDC_PURGE_BATCH`] expired ones; `TooMany` (nothing
+    /// written) when `max_pending` unexpired ones exist already, so anonymous starts cannot
+    /// fill the database. Under races between instances the bound may be passed by as many
+    /// starts as run at the same instant, no more. Not audited: anyone can start a sign-in
+    /// without being known, and an entry per start would let anyone fill the log (the
+    /// sign-in itself, and its failures, are audited).
+    pub async fn save_pending_oidc_sign_in(
+        &self,
+        state_hash: &str,
+        pending: &PendingOidcSignIn,
+        max_pending: u64,
+    ) -> Result<PendingOidcSave, StoreError> {
+        dispatch_auth!(self, save_pending_oidc_sign_in(state_hash, pending, max_pending))
+    }
+
+    /// Takes the pending sign-in keyed by `state_hash` back, once: the row is deleted and
+    /// returned by one statement, so of two callbacks racing on the same state (even on two
+    /// instances) exactly one gets it. `None` when there is none, or when it expired by `now`
+    /// (it is forgotten all the same).
+    pub async fn take_pending_oidc_sign_in(&self, state_hash: &str, now: Timestamp) -> Result<Option<PendingOidcSignIn>, StoreError> {
+        dispatch_auth!(self, take_pending_oidc_sign_in(state_hash, now))
+    }
+
+    /// Forgets at most `limit` pending sign-ins expired by `now` (housekeeping: they are
+    /// refused anyway). Returns how many.
+    pub async fn purge_expired_oidc_sign_ins(&self, now: Timestamp, limit: u32) -> Result<u64, StoreError> {
+        dispatch_auth!(self, purge_expired_oidc_sign_ins(now, limit))
     }
 }

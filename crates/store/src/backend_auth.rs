@@ -7,7 +7,10 @@ pub(crate) mod auth {
 
     use jiff::Timestamp;
 
-    use crate::auth::{ApiToken, EmailAddress, FailureOutcome, LockoutRule, NewApiToken, OidcIdentity, Session, SignInMethod};
+    use crate::auth::{
+        ApiToken, EmailAddress, FailureOutcome, LockoutRule, NewApiToken, OidcIdentity, PendingOidcSave, PendingOidcSignIn,
+        Session, SignInMethod, PENDING_OIDC_PURGE_BATCH,
+    };
 
     const USER_COLUMNS: &str = "id, organisation_id, login, display_name, role, password_hash";
     const TOKEN_COLUMNS: &str = "id, user_id, name, role, created_at, last_used_at, revoked_at";
@@ -625,5 +628,97 @@ pub(crate) mod auth {
         let session = open_session(&mut write, by, user_id, token_hash, csrf_token, method).await?;
         write.commit().await?;
         Ok(session)
+    }
+
+    const PENDING_COLUMNS: &str = "nonce, pkce_verifier, return_path, lang, created_at, expires_at";
+
+    fn pending_from_row(row: &<Db as sqlx::Database>::Row) -> Result<PendingOidcSignIn, StoreError> {
+        Ok(PendingOidcSignIn {
+            nonce: get(row, "nonce")?,
+            pkce_verifier: get(row, "pkce_verifier")?,
+            return_path: get(row, "return_path")?,
+            lang: get(row, "lang")?,
+            created_at: from_microseconds("oidc_pending_sign_ins", "created_at", get(row, "created_at")?)?,
+            expires_at: from_microseconds("oidc_pending_sign_ins", "expires_at", get(row, "expires_at")?)?,
+        })
+    }
+
+    async fn purge_expired_pending(
+        executor: impl sqlx::Executor<'_, Database = Db>,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        // A bounded DELETE: the subquery picks at most `limit` expired keys (SQLite has no
+        // DELETE … LIMIT by default, PostgreSQL none at all).
+        let result = sqlx::query(
+            "DELETE FROM oidc_pending_sign_ins WHERE state_hash IN \
+             (SELECT state_hash FROM oidc_pending_sign_ins WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)",
+        )
+        .bind(to_microseconds(now))
+        .bind(i64::from(limit))
+        .execute(executor)
+        .await
+        .map_err(StoreError::Database)?;
+        Ok(result.rows_affected())
+    }
+
+    // No audit entry here (see the facade): pending sign-ins are anonymous.
+    pub(crate) async fn save_pending_oidc_sign_in(
+        pool: &Pool<Db>,
+        state_hash: &str,
+        pending: &PendingOidcSignIn,
+        max_pending: u64,
+    ) -> Result<PendingOidcSave, StoreError> {
+        // No lock on the audit chain's head (nothing is audited); on SQLite the transaction
+        // still takes the write lock up front, so the count and the insert see one state.
+        let mut transaction = begin_write_transaction(pool).await.map_err(StoreError::Database)?;
+        purge_expired_pending(&mut *transaction, pending.created_at, PENDING_OIDC_PURGE_BATCH).await?;
+        let pending_now: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_pending_sign_ins WHERE expires_at > $1")
+            .bind(to_microseconds(pending.created_at))
+            .fetch_one(&mut *transaction)
+            .await
+            .map_err(StoreError::Database)?;
+        if u64::try_from(pending_now).unwrap_or(u64::MAX) >= max_pending {
+            transaction.commit().await.map_err(StoreError::Database)?;
+            return Ok(PendingOidcSave::TooMany);
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO oidc_pending_sign_ins (state_hash, {PENDING_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )))
+        .bind(state_hash)
+        .bind(&pending.nonce)
+        .bind(&pending.pkce_verifier)
+        .bind(&pending.return_path)
+        .bind(&pending.lang)
+        .bind(to_microseconds(pending.created_at))
+        .bind(to_microseconds(pending.expires_at))
+        .execute(&mut *transaction)
+        .await
+        .for_entity(EntityKind::Other)?;
+        transaction.commit().await.map_err(StoreError::Database)?;
+        Ok(PendingOidcSave::Saved)
+    }
+
+    pub(crate) async fn take_pending_oidc_sign_in(
+        pool: &Pool<Db>,
+        state_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<PendingOidcSignIn>, StoreError> {
+        // One statement, hence one transaction: the row that a racing take deletes first is
+        // gone for the other (PostgreSQL makes the second DELETE wait on the row lock, then
+        // find nothing; SQLite serialises writers).
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM oidc_pending_sign_ins WHERE state_hash = $1 RETURNING {PENDING_COLUMNS}"
+        )))
+        .bind(state_hash)
+        .fetch_optional(pool)
+        .await
+        .map_err(StoreError::Database)?;
+        let pending = row.as_ref().map(pending_from_row).transpose()?;
+        Ok(pending.filter(|pending| pending.expires_at > now))
+    }
+
+    pub(crate) async fn purge_expired_oidc_sign_ins(pool: &Pool<Db>, now: Timestamp, limit: u32) -> Result<u64, StoreError> {
+        purge_expired_pending(pool, now, limit).await
     }
 }

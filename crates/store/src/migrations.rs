@@ -39,6 +39,7 @@ pub(crate) fn sqlite() -> Migrator {
         (7, "inbox", include_str!("../migrations/sqlite/0007_inbox.sql")),
         (8, "oidc", include_str!("../migrations/sqlite/0008_oidc.sql")),
         (9, "inbox_sector", include_str!("../migrations/sqlite/0009_inbox_sector.sql")),
+        (10, "oidc_pending", include_str!("../migrations/sqlite/0010_oidc_pending.sql")),
     ])
 }
 
@@ -54,5 +55,6 @@ pub(crate) fn postgres() -> Migrator {
         (7, "inbox", include_str!("../migrations/postgres/0007_inbox.sql")),
         (8, "oidc", include_str!("../migrations/postgres/0008_oidc.sql")),
         (9, "inbox_sector", include_str!("../migrations/postgres/0009_inbox_sector.sql")),
+        (10, "oidc_pending", include_str!("../migrations/postgres/0010_oidc_pending.sql")),
     ])
 }

@@ -4,7 +4,7 @@
 
 use domain::audit::{Actor, Attribution, AuditVerification, EntityKind};
 use domain::entities::User;
-use store::auth::{EmailAddress, OidcIdentity};
+use store::auth::{EmailAddress, OidcIdentity, PendingOidcSave, PendingOidcSignIn};
 use store::{Store, StoreError};
 
 use crate::contract_test;
@@ -136,3 +136,117 @@ async fn a_first_sign_in_by_email_links_the_account_and_opens_a_session(db: Test
     assert!(matches!(store.verify_audit_chain().await.unwrap(), AuditVerification::Intact { .. }));
 }
 contract_test!(a_first_sign_in_by_email_links_the_account_and_opens_a_session);
+
+// ------------------------------------------------------------ pending sign-ins
+
+fn pending_at(created_at: jiff::Timestamp, nonce: &str) -> PendingOidcSignIn {
+    PendingOidcSignIn {
+        nonce: nonce.to_owned(),
+        pkce_verifier: format!("verificateur-{nonce}"),
+        return_path: "/boite?vue=mes-cas".to_owned(),
+        lang: "fr".to_owned(),
+        created_at,
+        expires_at: created_at + jiff::SignedDuration::from_secs(600),
+    }
+}
+
+/// The key the web layer uses: hex SHA-256 of the state (any 64-character text will do here).
+fn state_hash(state: &str) -> String {
+    format!("{state:0>64}")
+}
+
+fn now() -> jiff::Timestamp {
+    // Whole microseconds, as the store keeps them.
+    jiff::Timestamp::from_microsecond(jiff::Timestamp::now().as_microsecond()).unwrap()
+}
+
+async fn a_pending_sign_in_is_taken_once_and_leaves_no_audit_entry(db: TestDb) {
+    let store = &db.store;
+    let entries_before = store.audit_entries(0, 10_000).await.unwrap().len();
+    let started = now();
+    let pending = pending_at(started, "n1");
+    assert_eq!(store.save_pending_oidc_sign_in(&state_hash("a"), &pending, 10).await.unwrap(), PendingOidcSave::Saved);
+    assert_eq!(store.take_pending_oidc_sign_in(&state_hash("autre"), started).await.unwrap(), None);
+    assert_eq!(store.take_pending_oidc_sign_in(&state_hash("a"), started).await.unwrap(), Some(pending));
+    assert_eq!(store.take_pending_oidc_sign_in(&state_hash("a"), started).await.unwrap(), None, "a state cannot be replayed");
+    // Anonymous starts write nothing to the audit log.
+    assert_eq!(store.audit_entries(0, 10_000).await.unwrap().len(), entries_before);
+    // The same key twice is refused (states are random; a collision is a bug, not a retry).
+    store.save_pending_oidc_sign_in(&state_hash("b"), &pending_at(started, "n2"), 10).await.unwrap();
+    assert!(store.save_pending_oidc_sign_in(&state_hash("b"), &pending_at(started, "n3"), 10).await.is_err());
+    assert_eq!(store.take_pending_oidc_sign_in(&state_hash("b"), started).await.unwrap().unwrap().nonce, "n2");
+}
+contract_test!(a_pending_sign_in_is_taken_once_and_leaves_no_audit_entry);
+
+async fn an_expired_pending_sign_in_is_refused_and_forgotten(db: TestDb) {
+    let store = &db.store;
+    let eleven_minutes_ago = now() - jiff::SignedDuration::from_secs(660);
+    store.save_pending_oidc_sign_in(&state_hash("vieux"), &pending_at(eleven_minutes_ago, "n"), 10).await.unwrap();
+    assert_eq!(store.take_pending_oidc_sign_in(&state_hash("vieux"), now()).await.unwrap(), None);
+    // Taking it forgot it: even a clock put back finds nothing.
+    assert_eq!(store.take_pending_oidc_sign_in(&state_hash("vieux"), eleven_minutes_ago).await.unwrap(), None);
+    // One microsecond before its end it is still good.
+    let recent = pending_at(eleven_minutes_ago, "m");
+    store.save_pending_oidc_sign_in(&state_hash("limite"), &recent, 10).await.unwrap();
+    let just_before = recent.expires_at - jiff::SignedDuration::from_micros(1);
+    assert_eq!(store.take_pending_oidc_sign_in(&state_hash("limite"), just_before).await.unwrap(), Some(recent));
+}
+contract_test!(an_expired_pending_sign_in_is_refused_and_forgotten);
+
+async fn of_two_instances_taking_the_same_state_exactly_one_wins(db: TestDb) {
+    // A second connection pool to the same database plays the second instance.
+    let first = db.store.clone();
+    let second = Store::connect(&db.url).await.unwrap();
+    let started = now();
+    for round in 0..20 {
+        let key = state_hash(&format!("course{round}"));
+        first.save_pending_oidc_sign_in(&key, &pending_at(started, "n"), 100).await.unwrap();
+        let (one, other) = tokio::join!(
+            tokio::spawn({
+                let (store, key) = (first.clone(), key.clone());
+                async move { store.take_pending_oidc_sign_in(&key, started).await.unwrap() }
+            }),
+            tokio::spawn({
+                let (store, key) = (second.clone(), key.clone());
+                async move { store.take_pending_oidc_sign_in(&key, started).await.unwrap() }
+            }),
+        );
+        let winners = [one.unwrap(), other.unwrap()].into_iter().flatten().count();
+        assert_eq!(winners, 1, "round {round}: {winners} takes won");
+    }
+}
+contract_test!(of_two_instances_taking_the_same_state_exactly_one_wins);
+
+async fn expired_pending_sign_ins_are_purged_in_bounded_batches_and_counted_toward_no_cap(db: TestDb) {
+    let store = &db.store;
+    let started = now();
+    let long_ago = started - jiff::SignedDuration::from_secs(3_600);
+    store.save_pending_oidc_sign_in(&state_hash("frais"), &pending_at(started, "n"), 100).await.unwrap();
+    // Saved as if started an hour ago (a save purges only what expired by its own start).
+    for index in 0..5 {
+        store.save_pending_oidc_sign_in(&state_hash(&format!("vieux{index}")), &pending_at(long_ago, "n"), 100).await.unwrap();
+    }
+    assert_eq!(store.purge_expired_oidc_sign_ins(started, 2).await.unwrap(), 2, "bounded by the limit");
+    assert_eq!(store.purge_expired_oidc_sign_ins(started, 100).await.unwrap(), 3);
+    assert_eq!(store.purge_expired_oidc_sign_ins(started, 100).await.unwrap(), 0);
+    assert!(store.take_pending_oidc_sign_in(&state_hash("frais"), started).await.unwrap().is_some(), "unexpired ones stay");
+
+    // The cap: past `max_pending` unexpired sign-ins, new ones are refused and nothing is
+    // written; expired ones do not count (a save forgets them first).
+    for index in 0..3 {
+        store.save_pending_oidc_sign_in(&state_hash(&format!("perime{index}")), &pending_at(long_ago, "n"), 100).await.unwrap();
+    }
+    for index in 0..3 {
+        let saved = store.save_pending_oidc_sign_in(&state_hash(&format!("plein{index}")), &pending_at(started, "n"), 3).await.unwrap();
+        assert_eq!(saved, PendingOidcSave::Saved, "start {index}");
+    }
+    let refused = store.save_pending_oidc_sign_in(&state_hash("de-trop"), &pending_at(started, "n"), 3).await.unwrap();
+    assert_eq!(refused, PendingOidcSave::TooMany);
+    assert_eq!(store.take_pending_oidc_sign_in(&state_hash("de-trop"), started).await.unwrap(), None, "nothing written");
+    assert_eq!(store.purge_expired_oidc_sign_ins(started, 100).await.unwrap(), 0, "the saves purged the expired ones");
+    // Once one is taken, there is room again.
+    store.take_pending_oidc_sign_in(&state_hash("plein0"), started).await.unwrap().unwrap();
+    let saved = store.save_pending_oidc_sign_in(&state_hash("de-trop"), &pending_at(started, "n"), 3).await.unwrap();
+    assert_eq!(saved, PendingOidcSave::Saved);
+}
+contract_test!(expired_pending_sign_ins_are_purged_in_bounded_batches_and_counted_toward_no_cap);
