@@ -523,6 +523,37 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
+    /// Every code, for the tables that say each one in a language.
+    pub const ALL: [ReasonCode; 27] = [
+        ReasonCode::AutomaticMention,
+        ReasonCode::Urgent,
+        ReasonCode::NetiquetteNothingRemains,
+        ReasonCode::NetiquetteWholeMessage,
+        ReasonCode::NetiquetteSubstanceRemains,
+        ReasonCode::IncomprehensibleQuestion,
+        ReasonCode::Litigation,
+        ReasonCode::UsualProcess,
+        ReasonCode::CommunicationsTeam,
+        ReasonCode::PublicContentLink,
+        ReasonCode::KnowledgeBaseBelowThreshold,
+        ReasonCode::UnclearQuestion,
+        ReasonCode::MinisterInterpellation,
+        ReasonCode::MinisterMentioned,
+        ReasonCode::MinisterAnswerableAdministratively,
+        ReasonCode::DeepDiscussion,
+        ReasonCode::RegionIdentified,
+        ReasonCode::OtherOrganisation,
+        ReasonCode::SharedCompetence,
+        ReasonCode::Positive,
+        ReasonCode::Neutral,
+        ReasonCode::Negative,
+        ReasonCode::MixedTone,
+        ReasonCode::QuestionForSector,
+        ReasonCode::SectorIdentified,
+        ReasonCode::NoSectorIdentified,
+        ReasonCode::MentionToShare,
+    ];
+
     pub fn id(self) -> &'static str {
         match self {
             ReasonCode::AutomaticMention => "automatic_mention",

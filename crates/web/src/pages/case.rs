@@ -218,13 +218,47 @@ fn knowledge_page(json: Option<&str>) -> Option<(String, String)> {
     Some((url, title))
 }
 
-/// The French reasons of a suggestion (`[{"code","text_fr"}]`).
-fn reasons(json: &str) -> Vec<String> {
+/// The reasons of a suggestion (`[{"code","text_fr"}]`): the triage's own French sentences
+/// (which name the words, the page, the sector), or on an English screen the English
+/// sentence of each reason's code.
+fn reasons(json: &str, lang: Lang) -> Vec<String> {
     let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(json) else { return Vec::new() };
     items
         .iter()
-        .filter_map(|item| item.get("text_fr").and_then(|text| text.as_str()).map(str::to_owned))
+        .filter_map(|item| match lang {
+            Lang::Fr => item.get("text_fr").and_then(|text| text.as_str()).map(str::to_owned),
+            Lang::En => item.get("code").and_then(|code| code.as_str()).map(|code| reason_in(code, lang)),
+        })
         .collect()
+}
+
+/// The sentence of one triage reason code in `lang`.
+fn reason_in(code: &str, lang: Lang) -> String {
+    let key = format!("reason.{code}");
+    match lang.t(&key) {
+        // A code the table does not know (a newer engine): say a reason exists, untranslated.
+        missing if missing == key => lang.t("case.reasons").to_owned(),
+        sentence => sentence.to_owned(),
+    }
+}
+
+/// A verdict said from its categories and urgent kind, for a screen in a language the
+/// engine's French explanation is not in.
+fn english_explanation(categories: &[String], urgent_kind: Option<&str>, lang: Lang) -> String {
+    let mut sentence = String::new();
+    if let Some(kind) = urgent_kind {
+        sentence.push_str(&format!("{} {}. ", lang.t("explain.urgent"), text::category_label(kind, lang)));
+    }
+    let breaches: Vec<&str> =
+        categories.iter().filter(|category| Some(category.as_str()) != urgent_kind).map(|category| text::category_label(category, lang)).collect();
+    if breaches.is_empty() {
+        if urgent_kind.is_none() {
+            sentence.push_str(lang.t("explain.clean"));
+        }
+    } else {
+        sentence.push_str(&format!("{} {}.", lang.t("explain.breach"), breaches.join(", ")));
+    }
+    sentence.trim_end().to_owned()
 }
 
 fn alternatives(json: &str, lang: Lang) -> Vec<String> {
@@ -326,7 +360,12 @@ pub(crate) async fn page(
         })
         .unwrap_or_default();
 
-    let mut explanation = row.explanation.clone().unwrap_or_default();
+    let mut explanation = match lang {
+        // The engine explains itself in French (R-14's audience); an English screen gets the
+        // same verdict said from its categories, so the two languages never share a screen.
+        Lang::En if row.explanation.is_some() => english_explanation(&row.categories, row.urgent_kind.as_deref(), lang),
+        _ => row.explanation.clone().unwrap_or_default(),
+    };
     if mask {
         explanation = text::mask_quotes(&explanation, &evidence);
     }
@@ -393,7 +432,7 @@ pub(crate) async fn page(
             row.route.as_deref().map(|route| text::route_label(route, lang).to_owned()).unwrap_or_else(|| lang.t("inbox.no_route").to_owned())
         }),
         route_confirmed: row.route_confirmed,
-        reasons: suggestion.as_ref().map(|stored| reasons(&stored.suggestion.reasons_json)).unwrap_or_default(),
+        reasons: suggestion.as_ref().map(|stored| reasons(&stored.suggestion.reasons_json, lang)).unwrap_or_default(),
         alternatives: suggestion.as_ref().map(|stored| alternatives(&stored.suggestion.alternatives_json, lang)).unwrap_or_default(),
         knowledge_page: knowledge.clone(),
         assignee: row.assignee.as_ref().map(|(_, name)| name.clone()).unwrap_or_else(|| lang.t("inbox.unassigned").to_owned()),
@@ -774,5 +813,32 @@ mod tests {
             assert_eq!(parsed.to_string(), choice.value);
         }
         assert_eq!(choices.iter().filter(|choice| choice.selected).count(), 1);
+    }
+}
+
+#[cfg(test)]
+mod english_tests {
+    use super::*;
+
+    #[test]
+    fn every_triage_reason_code_has_a_sentence_in_both_languages() {
+        for code in domain::triage::ReasonCode::ALL {
+            for lang in [Lang::Fr, Lang::En] {
+                let key = format!("reason.{}", code.id());
+                assert_ne!(lang.t(&key), key, "{key} missing in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_english_screen_gets_english_reasons_and_verdict() {
+        let json = r#"[{"code":"question_for_sector","text_fr":"S2 § 8.2, dernière puce (R-28) : la question"},{"code":"not_a_code","text_fr":"x"}]"#;
+        assert_eq!(reasons(json, Lang::Fr), ["S2 § 8.2, dernière puce (R-28) : la question", "x"]);
+        let english = reasons(json, Lang::En);
+        assert!(english[0].starts_with("The question fits no other case"), "{english:?}");
+        assert_eq!(english[1], "Reasons");
+        let verdict = english_explanation(&["abusive".to_owned(), "threat".to_owned()], Some("threat"), Lang::En);
+        assert_eq!(verdict, "Urgent message: threat of violence. The message breaks the netiquette: abusive, vulgar or violent.");
+        assert_eq!(english_explanation(&[], None, Lang::En), "Nothing in this message breaks the netiquette.");
     }
 }
