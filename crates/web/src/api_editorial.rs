@@ -459,6 +459,12 @@ pub fn entry_content(
 
 // ------------------------------------------------------------------ checks
 
+/// A publishing problem as the API gives it: its code, the French sentence (`message`, the
+/// default locale) and the English one (`message_en`).
+fn problem_json(problem: &publishing::Problem) -> Value {
+    json!({"code": problem.code.id(), "message": problem.message_fr, "message_en": problem.message_en})
+}
+
 /// The network id of a blog variant (S3 Annexe A): checked for its word count, not a length.
 pub const BLOG_NETWORK: &str = "blog";
 
@@ -468,12 +474,16 @@ fn blog_checks(variant: &Variant, tone: String) -> Value {
     let mut problems: Vec<Value> = publishing::check_blog_post(&text)
         .iter()
         .chain(publishing::check_french(&text).iter())
-        .map(|problem| json!({"code": problem.code.id(), "message": problem.message_fr}))
+        .map(|problem| problem_json(problem))
         .collect();
     if let Some(Media::Image { alt_text, .. }) = &variant.media
         && alt_text.trim().is_empty()
     {
-        problems.push(json!({"code": "missing_alt_text", "message": "L'image du billet n'a pas de texte alternatif."}));
+        problems.push(json!({
+            "code": "missing_alt_text",
+            "message": "L'image du billet n'a pas de texte alternatif.",
+            "message_en": "The post's image has no alternative text.",
+        }));
     }
     json!({
         "network": BLOG_NETWORK,
@@ -486,9 +496,16 @@ fn blog_checks(variant: &Variant, tone: String) -> Value {
     })
 }
 
+/// The warning that a blog has gone quiet, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlogWarning {
+    pub french: String,
+    pub english: String,
+}
+
 /// When the organisation has blog rules and its blog has gone a week without a published
-/// post (or never had one), the French warning to show (R-57, S3 Annexe A).
-pub fn blog_warning(profile: &Profile, entries: &[StoredEntry], now: Timestamp) -> Option<String> {
+/// post (or never had one), the warning to show (R-57, S3 Annexe A).
+pub fn blog_warning(profile: &Profile, entries: &[StoredEntry], now: Timestamp) -> Option<BlogWarning> {
     profile.blog()?;
     let last = entries
         .iter()
@@ -505,11 +522,21 @@ pub fn blog_warning(profile: &Profile, entries: &[StoredEntry], now: Timestamp) 
         .max();
     match last {
         Some(last) if !publishing::blog_overdue(last, now) => None,
-        Some(last) => Some(format!(
-            "Le blogue n'a pas eu de billet depuis le {} : il devrait être mis à jour au moins une fois par semaine, ou le site Web devrait indiquer qu'il est en pause (S3, annexe A).",
-            last.to_zoned(profile.time_zone().clone()).strftime("%Y-%m-%d")
-        )),
-        None => Some("Aucun billet de blogue n'a encore été diffusé : le blogue devrait être mis à jour au moins une fois par semaine (S3, annexe A).".to_owned()),
+        Some(last) => {
+            let day = last.to_zoned(profile.time_zone().clone()).strftime("%Y-%m-%d").to_string();
+            Some(BlogWarning {
+                french: format!(
+                    "Le blogue n'a pas eu de billet depuis le {day} : il devrait être mis à jour au moins une fois par semaine, ou le site Web devrait indiquer qu'il est en pause (S3, annexe A)."
+                ),
+                english: format!(
+                    "The blog has had no post since {day}: it should be updated at least once a week, or the website should say it is paused (S3, Annexe A)."
+                ),
+            })
+        }
+        None => Some(BlogWarning {
+            french: "Aucun billet de blogue n'a encore été diffusé : le blogue devrait être mis à jour au moins une fois par semaine (S3, annexe A).".to_owned(),
+            english: "No blog post has been published yet: the blog should be updated at least once a week (S3, Annexe A).".to_owned(),
+        }),
     }
 }
 
@@ -522,13 +549,17 @@ pub fn variant_checks(variant: &Variant, entry: &EntryContent, rules: &Editorial
         return blog_checks(variant, tone);
     }
     let Ok(network) = variant.network.as_str().parse::<publishing::Network>() else {
-        problems.push(json!({"code": "unknown_network", "message": format!("Le réseau « {} » n'est pas vérifiable.", variant.network)}));
+        problems.push(json!({
+            "code": "unknown_network",
+            "message": format!("Le réseau « {} » n'est pas vérifiable.", variant.network),
+            "message_en": format!("The network “{}” cannot be checked.", variant.network),
+        }));
         return json!({"network": variant.network.as_str(), "valid": false, "problems": problems, "tone": tone});
     };
     let text = variant.full_text();
     let check = publishing::check_text(network, &text, &publishing::CheckOptions::default());
     for problem in &check.problems {
-        problems.push(json!({"code": problem.code.id(), "message": problem.message_fr}));
+        problems.push(problem_json(problem));
     }
     let media: Vec<publishing::Media> = variant
         .media
@@ -542,8 +573,8 @@ pub fn variant_checks(variant: &Variant, entry: &EntryContent, rules: &Editorial
             },
         })
         .collect();
-    for problem in publishing::check_media(network, &media) {
-        problems.push(json!({"code": problem.code.id(), "message": problem.message_fr}));
+    for problem in &publishing::check_media(network, &media) {
+        problems.push(problem_json(problem));
     }
     if matches!(variant.media, Some(Media::Video { live: true, .. })) {
         let met: Vec<publishing::LiveVideoCriterion> = entry
@@ -564,6 +595,7 @@ pub fn variant_checks(variant: &Variant, entry: &EntryContent, rules: &Editorial
             problems.push(json!({
                 "code": "live_video_below_majority",
                 "message": format!("Un direct doit satisfaire une majorité des critères de l'annexe 6 ({} sur 10 notés).", met.len()),
+                "message_en": format!("A live video must meet a majority of Annexe 6's criteria ({} of 10 recorded).", met.len()),
             }));
         }
     }
@@ -791,7 +823,12 @@ async fn list_entries(
         .map_err(EditorialApiError::from)?;
     let (profile, _) = organisation_rules(&state, &user, &organisation)?;
     let warning = blog_warning(profile, &everything, Timestamp::now());
-    Ok(Json(json!({ "entries": body, "blog_warning": warning })).into_response())
+    Ok(Json(json!({
+        "entries": body,
+        "blog_warning": warning.as_ref().map(|w| &w.french),
+        "blog_warning_en": warning.as_ref().map(|w| &w.english),
+    }))
+    .into_response())
 }
 
 async fn create_entry(
@@ -1391,7 +1428,7 @@ pub fn press_release_variants(input: &PressReleaseInput) -> Result<Value, Editor
                 "length": check.length,
                 "limit": check.limit,
                 "valid": check.valid(),
-                "problems": check.problems.iter().map(|p| json!({"code": p.code.id(), "message": p.message_fr})).collect::<Vec<_>>(),
+                "problems": check.problems.iter().map(|p| problem_json(p)).collect::<Vec<_>>(),
             })
         }).collect::<Vec<_>>(),
     }))

@@ -441,6 +441,7 @@ async fn calendar_page(
                 )
                 .await?;
             api_editorial::blog_warning(&profile, &everything, Timestamp::now())
+                .map(|warning| if lang.is_en() { warning.english } else { warning.french })
         }
         None => None,
     };
@@ -1190,7 +1191,10 @@ async fn entry_page(
                     list.iter()
                         .map(|p| ProblemView {
                             code: p["code"].as_str().unwrap_or("").to_owned(),
-                            message: p["message"].as_str().unwrap_or("").to_owned(),
+                            message: p[if lang.is_en() { "message_en" } else { "message" }]
+                                .as_str()
+                                .unwrap_or("")
+                                .to_owned(),
                         })
                         .collect()
                 })
@@ -1844,7 +1848,18 @@ async fn press_release_proposal(
                 Vec::new(),
             )
         }
-        Err(error) => (String::new(), Vec::new(), vec![error.message().to_owned()]),
+        Err(error) => {
+            // The API's message is French; an English page says the error from its code.
+            let message = match lang {
+                Lang::Fr => error.message().to_owned(),
+                Lang::En => {
+                    let key = format!("press.{}", error.code());
+                    let sentence = lang.t(&key).to_owned();
+                    if sentence == key { texts.t("press.unreadable").to_owned() } else { sentence }
+                }
+            };
+            (String::new(), Vec::new(), vec![message])
+        }
     };
     Ok(PressReleasePage {
         layout: Layout::new(

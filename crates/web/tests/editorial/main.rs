@@ -547,6 +547,9 @@ async fn blog_posts_are_checked_for_their_word_count_and_a_quiet_blog_is_flagged
     let checks = ok_json(manager.get(app.url(&format!("/api/v1/entries/{id}/checks"))).send().await.unwrap()).await;
     assert_eq!(checks["variants"][0]["unit"], "mots");
     assert_eq!(checks["variants"][0]["problems"][0]["code"], "too_short");
+    let problem = &checks["variants"][0]["problems"][0];
+    assert!(problem["message"].as_str().unwrap().contains("mots"), "{problem}");
+    assert!(problem["message_en"].as_str().unwrap().contains("words"), "{problem}");
     // MAMH has no blog rules: no warning.
     let mamh = spawn_app(&["mamh"]).await;
     let client = mamh.sign_in(Role::CommunityManager).await;
@@ -580,6 +583,11 @@ async fn a_live_video_needs_the_majority_of_annexe_6_recorded_with_the_entry() {
     let html = manager.client.get(app.url(&format!("/calendrier/publications/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("5 / 10 (6 requis)"), "{html}");
     assert!(html.contains("data-code=\"live_video_below_majority\""));
+    assert!(html.contains("Un direct doit satisfaire une majorité des critères"), "{html}");
+    // The same problem on the English page is said in English only.
+    let english = manager.client.get(app.url(&format!("/calendrier/publications/{id}?lang=en"))).send().await.unwrap().text().await.unwrap();
+    assert!(english.contains("A live video must meet a majority of Annexe 6"), "{english}");
+    assert!(!english.contains("Un direct doit satisfaire"), "{english}");
     let held = decide(&manager.client, &app, id, "drafting", "approve").await;
     assert_eq!(held.status(), 409);
     assert_eq!(held.json::<Value>().await.unwrap()["error"]["code"], "live_video_below_majority");
