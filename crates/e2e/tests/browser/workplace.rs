@@ -598,6 +598,14 @@ fn inbox_filters_narrow_the_rows_and_keyboard_shortcuts_move_and_open() {
             assert!(all.contains(&case), "case {case} is not in the unfiltered inbox: {all:?}");
         }
 
+        // A person routes the question on X to the DGFEF's respondent by hand: the sector
+        // filter follows the route decided, not only the suggestion.
+        let by = domain::audit::Attribution::by(domain::audit::Actor::User(Login::parse("e2e-routing").unwrap()));
+        app.store
+            .change_route(&by, domain::entities::CaseId::new(on_x), "respondent:dgfef", &store::case_actions::RouteReplan::default())
+            .await
+            .unwrap();
+
         // Each filter, chosen in the form and applied, narrows the rows and stays chosen.
         struct FilterCase {
             label: &'static str,
@@ -611,7 +619,7 @@ fn inbox_filters_narrow_the_rows_and_keyboard_shortcuts_move_and_open() {
             FilterCase { label: "Acheminement", id: "f-acheminement", value: "urgent", expected: vec![threat], excluded: vec![old, on_x, abusive, drafted] },
             FilterCase { label: "Catégorie", id: "f-categorie", value: "abusive", expected: vec![abusive], excluded: vec![old, on_x, drafted] },
             FilterCase { label: "Statut", id: "f-statut", value: "in_progress", expected: vec![drafted], excluded: vec![old, on_x, threat, abusive, fiscal] },
-            FilterCase { label: "Secteur", id: "f-secteur", value: "dgfef", expected: vec![fiscal], excluded: vec![old, on_x, threat, abusive, drafted] },
+            FilterCase { label: "Secteur", id: "f-secteur", value: "dgfef", expected: vec![fiscal, on_x], excluded: vec![old, threat, abusive, drafted] },
         ];
         for filter in &filters {
             browser.goto(&app.url("/boite")).await;
