@@ -39,6 +39,13 @@ impl Drop for TestApp {
 /// Starts the application on a fresh SQLite database in a temporary directory, serving the
 /// given preset profiles.
 pub async fn spawn_app(presets: &[&str]) -> TestApp {
+    spawn_app_with(presets, |state| state).await
+}
+
+/// Like [`spawn_app`], with the application's state adjusted by `configure` before the
+/// server starts (for instance `|state| state.with_oidc(…)`, for options `balise serve`
+/// takes from flags).
+pub async fn spawn_app_with(presets: &[&str], configure: impl FnOnce(web::AppState) -> web::AppState) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", data_dir.path().join("balise.sqlite3").display());
     let store = store::Store::connect(&url).await.unwrap();
@@ -63,7 +70,7 @@ pub async fn spawn_app(presets: &[&str]) -> TestApp {
         });
     }
     let organisation_ids = organisations.iter().map(|entry| entry.id.clone()).collect();
-    let state = web::AppState::new(store.clone(), organisations);
+    let state = configure(web::AppState::new(store.clone(), organisations));
     let application = web::Application::build("127.0.0.1:0".parse().unwrap(), state)
         .await
         .unwrap();

@@ -96,12 +96,14 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// Balise with OpenID Connect configured, on a fresh SQLite database.
+/// Balise with OpenID Connect configured, on a fresh SQLite database (or, for a second
+/// instance, on another's).
 struct App {
     base: String,
+    database_url: String,
     store: store::Store,
     _shutdown: oneshot::Sender<()>,
-    _data_dir: tempfile::TempDir,
+    _data_dir: Option<tempfile::TempDir>,
 }
 
 impl App {
@@ -150,7 +152,15 @@ fn system() -> Attribution {
 async fn spawn_balise(port: u16, issuer: &str) -> App {
     let data_dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", data_dir.path().join("balise.sqlite3").display());
-    let store = store::Store::connect(&url).await.unwrap();
+    let app = spawn_instance(port, issuer, port, &url).await;
+    App { _data_dir: Some(data_dir), ..app }
+}
+
+/// One Balise instance listening on `port`, on the database at `url`, whose callback as
+/// registered at the provider is on `redirect_port` (behind a load balancer, every instance
+/// has the same public callback address).
+async fn spawn_instance(port: u16, issuer: &str, redirect_port: u16, url: &str) -> App {
+    let store = store::Store::connect(url).await.unwrap();
     let profile = Profile::preset("mamh").unwrap();
     store
         .upsert_organisation(
@@ -168,7 +178,7 @@ async fn spawn_balise(port: u16, issuer: &str) -> App {
         issuer: issuer.to_owned(),
         client_id: CLIENT_ID.to_owned(),
         client_secret: CLIENT_SECRET.to_owned(),
-        redirect_url: format!("http://127.0.0.1:{port}/connexion/oidc/retour"),
+        redirect_url: format!("http://127.0.0.1:{redirect_port}/connexion/oidc/retour"),
         button_label: Some("Se connecter avec ClicSÉQUR".to_owned()),
         scopes: None,
     })
@@ -179,15 +189,21 @@ async fn spawn_balise(port: u16, issuer: &str) -> App {
     tokio::spawn(application.run_until_stopped(async move {
         let _ = stopped.await;
     }));
-    App { base: format!("http://127.0.0.1:{port}"), store, _shutdown: shutdown, _data_dir: data_dir }
+    App { base: format!("http://127.0.0.1:{port}"), database_url: url.to_owned(), store, _shutdown: shutdown, _data_dir: None }
 }
 
 /// A provider and a Balise that knows it.
 async fn provider_and_balise() -> (Provider, App) {
+    let (provider, app, _port) = provider_and_balise_on_port().await;
+    (provider, app)
+}
+
+/// The same, with the port of Balise's registered callback.
+async fn provider_and_balise_on_port() -> (Provider, App, u16) {
     let port = free_port();
     let provider = start_provider(&format!("http://127.0.0.1:{port}/connexion/oidc/retour"));
     let app = spawn_balise(port, &provider.issuer).await;
-    (provider, app)
+    (provider, app, port)
 }
 
 /// A browser-like client: keeps cookies, follows no redirect by itself.
@@ -498,4 +514,43 @@ async fn without_configuration_there_is_no_button_and_the_routes_say_so() {
     let start = app.client.get(app.url("/connexion/oidc")).send().await.unwrap();
     assert_eq!(start.status().as_u16(), 404);
     assert!(start.text().await.unwrap().contains("n&#39;est pas configurée"));
+}
+
+#[tokio::test]
+async fn a_sign_in_started_on_one_instance_finishes_on_another_sharing_the_database() {
+    if !provider_can_run("a_sign_in_started_on_one_instance_finishes_on_another_sharing_the_database") {
+        return;
+    }
+    let (provider, first, registered_port) = provider_and_balise_on_port().await;
+    // A second instance on the same database, as behind a load balancer without sticky
+    // routing: same configuration, its own memory.
+    let second = spawn_instance(free_port(), &provider.issuer, registered_port, &first.database_url).await;
+    let user = first.add_user("c.tremblay", None).await;
+    let identity = OidcIdentity { issuer: provider.issuer.clone(), subject: "c.tremblay".to_owned() };
+    first.store.link_oidc_identity(&system(), user.id, &identity).await.unwrap();
+    let entries_before_start = first.actions().await.len();
+
+    let client = browser();
+    let callback = through_provider(&client, &first, "c.tremblay").await;
+    assert_eq!(first.actions().await.len(), entries_before_start, "starting a sign-in is not audited");
+    // The provider's answer lands on the other instance (cookies are not bound to a port,
+    // as they are not to one instance behind a load balancer).
+    let on_second = callback.replacen(&first.base, &second.base, 1);
+    assert!(on_second.starts_with(&second.url("/connexion/oidc/retour?")), "{on_second}");
+    let back = client.get(&on_second).send().await.unwrap();
+    assert_eq!(back.status().as_u16(), 200, "{:?}", back.text().await);
+    assert!(back.text().await.unwrap().contains(r#"<meta http-equiv="refresh" content="0;url=/boite">"#));
+    assert_eq!(client.get(second.url("/boite")).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(client.get(first.url("/boite")).send().await.unwrap().status().as_u16(), 200, "one session for both");
+    let actions = first.actions().await;
+    let (_, signed_in) = actions.iter().rev().find(|(action, _)| action == "signed_in").expect("signed_in audited");
+    assert!(signed_in.as_deref().unwrap().contains(r#""method":"oidc""#), "{signed_in:?}");
+
+    // Taken once across instances: the same answer on the first instance is refused.
+    let state = callback.split("state=").nth(1).unwrap().split('&').next().unwrap();
+    let replay = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let refused = replay.get(&callback).header("cookie", format!("balise_oidc={state}")).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    assert!(first.actions().await.iter().any(|(action, after)| action == "oidc_sign_in_failed"
+        && after.as_deref().is_some_and(|after| after.contains("state_unknown_or_reused"))));
 }

@@ -4,11 +4,13 @@
 //! the sign-in page shows no button.
 //!
 //! The flow is the authorization code flow with PKCE (S256): `GET /connexion/oidc` keeps a
-//! pending sign-in in memory (its `state`, `nonce` and PKCE verifier, for 10 minutes), sets
-//! a short-lived cookie holding the `state`, and sends the browser to the provider;
-//! `GET /connexion/oidc/retour` takes the pending sign-in back only when the `state` of the
-//! query equals the cookie's (so a sign-in cannot be replayed, nor started by another site
-//! for the victim's browser), exchanges the code at the token endpoint with the client
+//! pending sign-in in the store (its `nonce`, PKCE verifier and return path, for 10 minutes,
+//! keyed by the SHA-256 of its `state`, so the provider's answer may land on any instance
+//! sharing the database), sets a short-lived cookie holding the `state`, and sends the
+//! browser to the provider; `GET /connexion/oidc/retour` takes the pending sign-in back
+//! (once, even across instances) only when the `state` of the query equals the cookie's (so
+//! a sign-in cannot be replayed, nor started by another site for the victim's browser),
+//! exchanges the code at the token endpoint with the client
 //! secret, and verifies the ID token (`id_token.rs`). Nobody gets a role by signing in: the
 //! person must already have a local account, linked to the provider's subject by an
 //! administrator, or — at the first sign-in — found by an e-mail address the provider says
@@ -30,10 +32,8 @@ use domain::audit::{Actor, Attribution, AuditAction, AuditEvent, EntityKind};
 use domain::profile::Role;
 use serde::Deserialize;
 use sha2::Digest;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-use store::auth::{EmailAddress, OidcIdentity};
+use std::time::Duration;
+use store::auth::{EmailAddress, OidcIdentity, PendingOidcSave, PendingOidcSignIn};
 
 use self::http::{Call, ProviderCallError, ProviderHttp};
 use self::id_token::{Expected, IdTokenError, VerifiedIdentity};
@@ -49,9 +49,9 @@ pub const CALLBACK_PATH: &str = "/connexion/oidc/retour";
 const STATE_COOKIE: &str = "balise_oidc";
 /// How long a pending sign-in waits for the provider's answer.
 const PENDING_LIFETIME: Duration = Duration::from_secs(600);
-/// The most sign-ins pending at once (each costs a few hundred bytes; the bound keeps
-/// anonymous requests from growing the map without end).
-const MAX_PENDING: usize = 10_000;
+/// The most sign-ins pending at once in the installation, all instances together (each row
+/// costs a few hundred bytes; the bound keeps anonymous requests from filling the database).
+const MAX_PENDING: u64 = 10_000;
 
 /// The configuration as given (flags and environment of `balise serve`).
 #[derive(Clone, Debug)]
@@ -169,22 +169,12 @@ impl OidcConfig {
     }
 }
 
-/// A sign-in sent to the provider and not back yet.
-struct Pending {
-    nonce: String,
-    verifier: String,
-    suite: String,
-    lang: Lang,
-    started: Instant,
-}
-
-/// The OpenID Connect side of the server: configuration, HTTP client, what is known of the
-/// provider, and the pending sign-ins.
+/// The OpenID Connect side of the server: configuration, HTTP client and what is known of
+/// the provider. The pending sign-ins are in the store, shared by every instance.
 pub struct Oidc {
     config: OidcConfig,
     http: ProviderHttp,
     provider: ProviderCache,
-    pending: Mutex<HashMap<String, Pending>>,
 }
 
 impl Oidc {
@@ -192,7 +182,7 @@ impl Oidc {
     pub fn new(config: OidcConfig) -> Result<Oidc, OidcConfigError> {
         let http = ProviderHttp::new()?;
         let provider = ProviderCache::new(config.issuer.clone(), config.allow_loopback_http);
-        Ok(Oidc { config, http, provider, pending: Mutex::new(HashMap::new()) })
+        Ok(Oidc { config, http, provider })
     }
 
     pub fn config(&self) -> &OidcConfig {
@@ -203,28 +193,6 @@ impl Oidc {
     /// answers); sign-ins fetch it anyway when needed.
     pub async fn check_provider(&self) -> Result<(), String> {
         self.provider.discovery(&self.http).await.map(|_| ()).map_err(|error| error.to_string())
-    }
-
-    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
-        // A panic while holding the lock cannot leave the map inconsistent (every change
-        // is one insert or remove), so a poisoned lock is still usable.
-        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Keeps a pending sign-in; `false` when too many are pending.
-    fn remember(&self, state: String, pending: Pending) -> bool {
-        let mut map = self.pending();
-        map.retain(|_, entry| entry.started.elapsed() < PENDING_LIFETIME);
-        if map.len() >= MAX_PENDING {
-            return false;
-        }
-        map.insert(state, pending);
-        true
-    }
-
-    /// Takes a pending sign-in back (once: a second call with the same state finds nothing).
-    fn take(&self, state: &str) -> Option<Pending> {
-        self.pending().remove(state).filter(|entry| entry.started.elapsed() < PENDING_LIFETIME)
     }
 }
 
@@ -345,10 +313,29 @@ async fn start(State(state): State<AppState>, lang: Lang, Query(query): Query<St
         return failure_page(lang, StatusCode::SERVICE_UNAVAILABLE, "oidc.unavailable", None, secure);
     };
     let challenge = pkce_challenge(&verifier);
-    let pending = Pending { nonce: nonce.clone(), verifier, suite, lang, started: Instant::now() };
-    if !oidc.remember(state_value.clone(), pending) {
-        tracing::warn!("too many OpenID Connect sign-ins pending");
-        return failure_page(lang, StatusCode::SERVICE_UNAVAILABLE, "oidc.busy", None, secure);
+    let created_at = jiff::Timestamp::now();
+    let pending = PendingOidcSignIn {
+        nonce: nonce.clone(),
+        pkce_verifier: verifier,
+        return_path: suite,
+        lang: lang.code().to_owned(),
+        created_at,
+        expires_at: created_at + PENDING_LIFETIME,
+    };
+    // No audit entry for a start: it is anonymous, and one entry per start would let anyone
+    // fill the log. The sign-in itself and its failures are audited at the callback.
+    match state.store().save_pending_oidc_sign_in(&token_hash(&state_value), &pending, MAX_PENDING).await {
+        Ok(PendingOidcSave::Saved) => {}
+        Ok(PendingOidcSave::TooMany) => {
+            tracing::warn!(max = MAX_PENDING, "too many OpenID Connect sign-ins pending; a start was refused");
+            let mut busy = failure_page(lang, StatusCode::SERVICE_UNAVAILABLE, "oidc.busy", None, secure);
+            busy.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+            return busy;
+        }
+        Err(error) => {
+            tracing::error!(%error, "a pending OpenID Connect sign-in could not be saved");
+            return failure_page(lang, StatusCode::SERVICE_UNAVAILABLE, "oidc.unavailable", None, secure);
+        }
     }
     let ui_locales = if lang.is_en() { "en-CA en fr-CA" } else { "fr-CA fr en-CA" };
     let query = [
@@ -420,7 +407,17 @@ async fn callback(State(state): State<AppState>, lang: Lang, Query(query): Query
     };
     let cookie_state = state_from_cookie(&headers);
     let pending = match (query.state.as_deref(), cookie_state.as_deref()) {
-        (Some(from_query), Some(from_cookie)) if constant_time_equal(from_query, from_cookie) => oidc.take(from_query),
+        (Some(from_query), Some(from_cookie)) if constant_time_equal(from_query, from_cookie) => {
+            match state.store().take_pending_oidc_sign_in(&token_hash(from_query), jiff::Timestamp::now()).await {
+                Ok(pending) => pending,
+                Err(error) => {
+                    // The pending sign-in may still be there: nothing is audited, the
+                    // person may try the provider's answer again.
+                    tracing::error!(%error, "a pending OpenID Connect sign-in could not be read");
+                    return failure_page(lang, StatusCode::SERVICE_UNAVAILABLE, "oidc.unavailable", None, secure);
+                }
+            }
+        }
         _ => None,
     };
     let Some(pending) = pending else {
@@ -434,7 +431,8 @@ async fn callback(State(state): State<AppState>, lang: Lang, Query(query): Query
         }
         return failure_page(lang, StatusCode::BAD_REQUEST, "oidc.expired", None, secure);
     };
-    let lang = pending.lang;
+    // The language chosen at the start (the provider's redirect carries none).
+    let lang = Lang::parse(&pending.lang).unwrap_or(lang);
     match finish(&state, oidc, &query, &pending).await {
         Ok((user, token)) => {
             tracing::info!(login = %user.login, issuer = %oidc.config.issuer, "signed in through OpenID Connect");
@@ -443,7 +441,7 @@ async fn callback(State(state): State<AppState>, lang: Lang, Query(query): Query
                 title: lang.t("oidc.signed_in_title"),
                 message: lang.t("oidc.signed_in"),
                 subject: None,
-                next_href: &pending.suite,
+                next_href: &pending.return_path,
                 next_text: lang.t("oidc.continue"),
                 // A page that moves on by itself, rather than a redirect: the session cookie
                 // is SameSite=Strict, and browsers do not send it on a redirect chain that
@@ -466,7 +464,7 @@ async fn finish(
     state: &AppState,
     oidc: &Oidc,
     query: &CallbackQuery,
-    pending: &Pending,
+    pending: &PendingOidcSignIn,
 ) -> Result<(domain::entities::User, String), Failure> {
     if let Some(error) = &query.error {
         let code: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
@@ -482,7 +480,7 @@ async fn finish(
         return Err(Failure::new("no_code", StatusCode::BAD_REQUEST, "oidc.invalid_token"));
     };
     let discovery = oidc.provider.discovery(&oidc.http).await.map_err(|error| Failure::provider(&error))?;
-    let tokens = exchange_code(oidc, &discovery, code, &pending.verifier).await.map_err(|error| match &error {
+    let tokens = exchange_code(oidc, &discovery, code, &pending.pkce_verifier).await.map_err(|error| match &error {
         ProviderCallError::Status { status: 400 | 401, .. } => {
             tracing::warn!(%error, "the token endpoint refused the code");
             Failure::new("token_refused", StatusCode::UNAUTHORIZED, "oidc.invalid_token")
@@ -666,16 +664,6 @@ mod tests {
         assert!(no_openid.unwrap_err().to_string().contains("openid"));
         let empty_secret = OidcConfig::parse(OidcSettings { client_secret: String::new(), ..settings() });
         assert!(empty_secret.unwrap_err().to_string().contains("BALISE_OIDC_CLIENT_SECRET"));
-    }
-
-    #[test]
-    fn a_pending_sign_in_is_taken_back_once() {
-        let oidc = Oidc::new(OidcConfig::parse(settings()).unwrap()).unwrap();
-        let pending = Pending { nonce: "n".into(), verifier: "v".into(), suite: "/".into(), lang: Lang::Fr, started: Instant::now() };
-        assert!(oidc.remember("etat".into(), pending));
-        assert!(oidc.take("etat").is_some());
-        assert!(oidc.take("etat").is_none(), "a state cannot be replayed");
-        assert!(oidc.take("autre").is_none());
     }
 
     #[test]
