@@ -145,3 +145,52 @@ fn axe_catches_a_page_with_known_violations() {
         }
     });
 }
+
+/// The sign-in pages of an installation with OpenID Connect configured, checked apart from
+/// `PAGES` because they need such an installation: the sign-in page with the provider's
+/// button, and the page of a provider that does not answer. Each with its expected status.
+pub const OIDC_PAGES: &[(&str, u16)] = &[("/connexion", 200), ("/connexion/oidc", 502)];
+
+/// The application with OpenID Connect configured for a provider nobody answers for: enough
+/// to show the button and the « ne répond pas » page, with no provider running.
+async fn spawn_app_with_provider_down() -> testkit::TestApp {
+    use web::auth::oidc::{Oidc, OidcConfig, OidcSettings};
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = OidcConfig::parse(OidcSettings {
+        issuer: format!("http://127.0.0.1:{port}"),
+        client_id: "balise".to_owned(),
+        client_secret: "secret-de-test".to_owned(),
+        redirect_url: "http://127.0.0.1:9/connexion/oidc/retour".to_owned(),
+        button_label: None,
+        scopes: None,
+    })
+    .unwrap();
+    testkit::spawn_app_with(&["mamh"], |state| state.with_oidc(Oidc::new(config).unwrap())).await
+}
+
+#[test]
+fn openid_connect_sign_in_pages_have_no_accessibility_violation_in_french_and_english() {
+    browser_test(|browser| async move {
+        let app = spawn_app_with_provider_down().await;
+        browser.goto(&app.url("/")).await;
+        let mut found = Vec::new();
+        for lang in ["fr", "en"] {
+            for (path, status) in OIDC_PAGES {
+                let url = app.url(&format!("{path}?lang={lang}"));
+                assert_eq!(browser.status_of(&url).await, *status, "{url}");
+                browser.goto(&url).await;
+                assert!(!browser.title().await.is_empty(), "{url} has no <title>");
+                let html_lang = browser.execute("return document.documentElement.lang;", vec![]).await;
+                assert!(html_lang.as_str().unwrap_or_default().starts_with(lang), "{url}: <html lang> is {html_lang}");
+                if *path == "/connexion" {
+                    let buttons = browser.find_all(r#"a[href^="/connexion/oidc"]"#).await;
+                    assert_eq!(buttons.len(), 1, "{url}: the provider's button is shown");
+                }
+                for violation in browser.run_axe().await {
+                    found.push(format!("{url}: {violation}"));
+                }
+            }
+        }
+        assert!(found.is_empty(), "axe-core found violations:\n{}", found.join("\n"));
+    });
+}
