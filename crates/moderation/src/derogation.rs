@@ -8,7 +8,7 @@
 //! the words.
 //!
 //! It is cheap by construction: the engine calls it only when one of the comment's tokens is
-//! the anchor of a phrase that can make a breach (one bit test per token, on the ids the
+//! the anchor of a phrase that can make a breach (one table load per token, on the ids the
 //! engine's lexicon pass has already computed); otherwise it costs nothing more. When it
 //! runs, it is one hash lookup per token and a few comparisons per phrase found.
 
@@ -16,13 +16,15 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use crate::lexicon::Lexicon;
+use crate::lexicon::{LexKind, Lexicon};
 use crate::normalize::{normalize, Normalized};
 
 /// The data file, compiled into the binary.
 const DATA: &str = include_str!("../data/derogation.txt");
 const DATA_FILE_NAME: &str = "derogation.txt";
 
+/// Anchors shorter than this (« l », « d », « qu ») are in most comments.
+const MINIMUM_ANCHOR_LENGTH: usize = 3;
 /// How many tokens may separate a subject from the link (« sont ») before its predicate.
 const SUBJECT_TO_LINK_TOKENS: usize = 3;
 /// How many tokens may separate a link from the noun it applies (« sont tous des rats »).
@@ -61,10 +63,11 @@ enum Role {
     Invasion,
     Border,
     Literal,
+    NotAnchor,
 }
 
 impl Role {
-    const ALL: [Role; 17] = [
+    const ALL: [Role; 18] = [
         Role::Group,
         Role::Referent,
         Role::Pronoun,
@@ -82,6 +85,7 @@ impl Role {
         Role::Invasion,
         Role::Border,
         Role::Literal,
+        Role::NotAnchor,
     ];
 
     fn section(self) -> &'static str {
@@ -103,6 +107,7 @@ impl Role {
             Role::Invasion => "invasion",
             Role::Border => "border",
             Role::Literal => "literal",
+            Role::NotAnchor => "not_anchor",
         }
     }
 
@@ -110,17 +115,19 @@ impl Role {
         1 << (self as u32)
     }
 
-    /// Roles without which no rule fires: one of their phrases must be in the comment.
-    fn is_predicate(self) -> bool {
+    /// Roles whose phrases can make a breach without a group word in the comment: each of
+    /// their phrases needs an anchor of its own. Every other rule needs a group word, or a
+    /// predicate with an anchor of its own. Demonstratives (« ces gens-là ») and othering
+    /// phrases (« pas la même culture ») are anchored when they have a rare enough word;
+    /// those made of common words only (« ce monde-là », « pas comme nous ») are not, and
+    /// count only in a comment the gate opened for something else.
+    fn needs_anchor(self) -> bool {
         matches!(
             self,
-            Role::Dehumanising
+            Role::Group
+                | Role::Dehumanising
                 | Role::DehumanisingVerb
-                | Role::Stereotype
-                | Role::Trait
-                | Role::Othering
                 | Role::Exclusion
-                | Role::ExclusionWeak
                 | Role::Coded
                 | Role::Invasion
         )
@@ -136,7 +143,7 @@ pub enum DerogationDataError {
     EntryBeforeSection { line: usize },
     #[error("{DATA_FILE_NAME}:{line}: unbalanced or nested parentheses in `{entry}`")]
     Unbalanced { line: usize, entry: String },
-    #[error("{DATA_FILE_NAME}: no token of these phrases is known to the engine's lexicon, so nothing would ever call the detector for them (add their words to a list of hate.txt): {phrases}")]
+    #[error("{DATA_FILE_NAME}: no token of these phrases is both known to the engine's lexicon and not a common word, so nothing would ever call the detector for them (add a rarer word of each to a list of hate.txt, or drop the phrase): {phrases}")]
     Unanchored { phrases: String },
 }
 
@@ -148,9 +155,15 @@ struct TokenHasher(u64);
 impl Hasher for TokenHasher {
     fn write(&mut self, bytes: &[u8]) {
         const MULTIPLIER: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        for byte in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*byte)).wrapping_mul(MULTIPLIER);
+        let (chunks, rest) = bytes.as_chunks::<8>();
+        for chunk in chunks {
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(*chunk)).wrapping_mul(MULTIPLIER);
         }
+        let mut last = 0u64;
+        for (shift, byte) in rest.iter().enumerate() {
+            last |= u64::from(*byte) << (8 * shift);
+        }
+        self.0 = (self.0.rotate_left(5) ^ last ^ ((bytes.len() as u64) << 56)).wrapping_mul(MULTIPLIER);
     }
 
     fn finish(&self) -> u64 {
@@ -162,12 +175,13 @@ type TokenMap<V> = HashMap<Box<str>, V, BuildHasherDefault<TokenHasher>>;
 
 /// The compiled phrases of the data file and the gate over the engine's token ids.
 pub(crate) struct Derogation {
-    /// Normalised phrase → bits of its roles.
+    /// Normalised phrase → bits of its roles, and every shorter run of its first tokens →
+    /// 0 (or its own roles), so that a run no phrase starts with is given up at once.
     phrases: TokenMap<u32>,
-    /// First token of a phrase → the most tokens a phrase starting with it has.
-    first_tokens: TokenMap<u8>,
-    /// Bits over the engine lexicon's token ids: the anchors of the predicate phrases.
-    anchors: Vec<u64>,
+    /// By the engine lexicon's token id: whether the token anchors a phrase without which no
+    /// rule fires (groups, demonstratives, and the predicates that need neither). A byte per
+    /// id rather than a bit: one load per token of every comment.
+    anchors: Vec<bool>,
 }
 
 /// One phrase found in a comment.
@@ -293,6 +307,14 @@ fn parse(data: &str) -> Result<Vec<(String, Role)>, DerogationDataError> {
     Ok(phrases)
 }
 
+/// A common word of French or English by the engine's stop-word lists (« pas », « ici »,
+/// « comme »): no use as an anchor, as most comments have one.
+fn is_common_word(lexicon: &Lexicon, token: &str) -> bool {
+    lexicon.single_token_pattern(token).and_then(|pattern| lexicon.entries.get(pattern)).is_some_and(|entries| {
+        entries.iter().any(|entry| matches!(entry.kind, LexKind::Stopword(_)))
+    })
+}
+
 impl Derogation {
     /// Compiles the data file; `lexicon` is the engine's, whose token ids gate the detector.
     pub(crate) fn new(lexicon: &Lexicon) -> Result<Derogation, DerogationDataError> {
@@ -301,46 +323,59 @@ impl Derogation {
 
     fn from_data(data: &str, lexicon: &Lexicon) -> Result<Derogation, DerogationDataError> {
         let mut phrases: TokenMap<u32> = TokenMap::default();
-        let mut first_tokens: TokenMap<u8> = TokenMap::default();
-        let mut anchors: Vec<u64> = Vec::new();
+        let mut anchors: Vec<bool> = Vec::new();
         let mut unanchored: Vec<String> = Vec::new();
-        for (phrase, role) in parse(data)? {
+        let parsed = parse(data)?;
+        let too_common: Vec<&str> =
+            parsed.iter().filter(|(_, role)| *role == Role::NotAnchor).map(|(word, _)| word.as_str()).collect();
+        for (phrase, role) in parsed.iter().filter(|(_, role)| *role != Role::NotAnchor) {
             let tokens: Vec<&str> = phrase.split(' ').collect();
-            if role.is_predicate() {
-                // The longest token the engine's lexicon knows: the rarest, most likely.
-                let anchor = tokens.iter().filter_map(|token| lexicon.token_id(token).map(|id| (token.len(), id))).max();
-                let Some((_, anchor)) = anchor else {
-                    unanchored.push(phrase.clone());
-                    continue;
-                };
-                let anchor = anchor as usize;
-                if anchors.len() <= anchor / 64 {
-                    anchors.resize(anchor / 64 + 1, 0);
-                }
-                if let Some(word) = anchors.get_mut(anchor / 64) {
-                    *word |= 1 << (anchor % 64);
+            if role.needs_anchor() || matches!(role, Role::Othering | Role::Referent) {
+                // The longest token the engine's lexicon knows that is not a common word: the
+                // rarest, most likely, so that the gate stays shut on ordinary comments.
+                let anchor = tokens
+                    .iter()
+                    .filter(|token| token.len() >= MINIMUM_ANCHOR_LENGTH && !too_common.contains(token) && !is_common_word(lexicon, token))
+                    .filter_map(|token| lexicon.token_id(token).map(|id| (token.len(), id)))
+                    .max();
+                match anchor {
+                    Some((_, anchor)) => {
+                        let anchor = anchor as usize;
+                        if anchors.len() <= anchor {
+                            anchors.resize(anchor + 1, false);
+                        }
+                        if let Some(slot) = anchors.get_mut(anchor) {
+                            *slot = true;
+                        }
+                    }
+                    // Left out of the gate on purpose when a word of it is listed as too common.
+                    None if role.needs_anchor() && !tokens.iter().any(|token| too_common.contains(token)) => {
+                        unanchored.push(phrase.clone())
+                    }
+                    None => {}
                 }
             }
-            if let Some(first) = tokens.first() {
-                let count = u8::try_from(tokens.len()).unwrap_or(u8::MAX);
-                let longest = first_tokens.entry((*first).into()).or_insert(0);
-                *longest = (*longest).max(count);
+            // The runs of its first tokens, each a prefix on the way to the phrase.
+            let mut prefix_end = 0usize;
+            for token in tokens.iter().take(tokens.len().saturating_sub(1)) {
+                prefix_end += token.len();
+                if let Some(prefix) = phrase.get(..prefix_end) {
+                    phrases.entry(prefix.into()).or_insert(0);
+                }
+                prefix_end += 1;
             }
-            *phrases.entry(phrase.into_boxed_str()).or_insert(0) |= role.bit();
+            *phrases.entry(phrase.as_str().into()).or_insert(0) |= role.bit();
         }
         if !unanchored.is_empty() {
             return Err(DerogationDataError::Unanchored { phrases: unanchored.join(", ") });
         }
-        Ok(Derogation { phrases, first_tokens, anchors })
+        Ok(Derogation { phrases, anchors })
     }
 
     /// Whether a token of the comment (by its id in the engine's lexicon) anchors a phrase
     /// that can make a breach. When not, nothing here can fire.
     pub(crate) fn is_triggered(&self, token_ids: &[Option<u32>]) -> bool {
-        token_ids.iter().flatten().any(|id| {
-            let id = *id as usize;
-            self.anchors.get(id / 64).is_some_and(|word| word & (1 << (id % 64)) != 0)
-        })
+        token_ids.iter().flatten().any(|id| self.anchors.get(*id as usize).copied().unwrap_or(false))
     }
 
     /// Every phrase of the data file in the comment, overlapping ones included.
@@ -348,13 +383,14 @@ impl Derogation {
         let tokens = &normalized.tokens;
         let mut found = Vec::new();
         for (first, token) in tokens.iter().enumerate() {
-            let Some(&longest) = self.first_tokens.get(normalized.token_text(token)) else { continue };
-            for count in 1..=usize::from(longest) {
-                let Some(last_token) = tokens.get(first + count - 1) else { break };
-                let (start, end) = (token.start as usize, last_token.end as usize);
+            let start = token.start as usize;
+            for (last, last_token) in tokens.iter().enumerate().skip(first) {
+                let end = last_token.end as usize;
                 let Some(phrase) = normalized.text.get(start..end) else { break };
-                if let Some(&roles) = self.phrases.get(phrase) {
-                    found.push(Found { roles, first, last: first + count, start, end });
+                match self.phrases.get(phrase) {
+                    None => break,
+                    Some(0) => {}
+                    Some(&roles) => found.push(Found { roles, first, last: last + 1, start, end }),
                 }
             }
         }
@@ -572,6 +608,116 @@ mod tests {
         assert_eq!(error, DerogationDataError::EntryBeforeSection { line: 1 });
         let error = parse("[coded]\n(a|b\n").unwrap_err();
         assert_eq!(error, DerogationDataError::Unbalanced { line: 2, entry: "(a|b".to_owned() });
+    }
+
+    use crate::{Category, Engine, EvidenceKind, History, Message};
+
+    fn hateful_evidence(engine: &Engine, text: &str) -> Vec<String> {
+        let policy = crate::eval::all_categories_policy();
+        let message = Message { id: String::new(), text: text.to_owned(), author: None, account: None, thread: None, created_at: None };
+        let verdict = engine.moderate(&policy, &message, &History::default());
+        verdict
+            .evidence
+            .iter()
+            .filter(|evidence| evidence.category == EvidenceKind::Category(Category::Hateful))
+            .map(|evidence| {
+                // Offsets are chars of the original text, and point at the words reported.
+                let shown: String = text.chars().skip(evidence.start).take(evidence.end - evidence.start).collect();
+                assert_eq!(shown, evidence.matched, "{text}");
+                evidence.matched.clone()
+            })
+            .collect()
+    }
+
+    /// Every list of the engine, compiled as the engine compiles them (the engine's own
+    /// lexicon is private to it; the token ids are the same for the same files).
+    fn hate_lexicon() -> Lexicon {
+        crate::lexicon::compile(&[
+            ("sacres.txt", include_str!("../data/sacres.txt")),
+            ("vulgarity.txt", include_str!("../data/vulgarity.txt")),
+            ("hate.txt", include_str!("../data/hate.txt")),
+            ("urgent.txt", include_str!("../data/urgent.txt")),
+            ("advertising.txt", include_str!("../data/advertising.txt")),
+            ("political.txt", include_str!("../data/political.txt")),
+            ("defamation.txt", include_str!("../data/defamation.txt")),
+            ("illegal.txt", include_str!("../data/illegal.txt")),
+            ("off_topic.txt", include_str!("../data/off_topic.txt")),
+            ("allow.txt", include_str!("../data/allow.txt")),
+            ("stopwords.txt", include_str!("../data/stopwords.txt")),
+        ])
+        .unwrap()
+    }
+
+    fn token_ids(lexicon: &Lexicon, text: &str) -> Vec<Option<u32>> {
+        let mut ids = Vec::new();
+        lexicon.for_each_match(&normalize(text), &mut ids, |_, _, _| {});
+        ids
+    }
+
+    #[test]
+    fn the_built_in_data_compiles_and_every_phrase_that_needs_one_has_an_anchor() {
+        let result = Derogation::new(&hate_lexicon());
+        assert!(result.is_ok(), "{:?}", result.err());
+        // A phrase whose every word is common can never open the gate.
+        let error = Derogation::from_data("[coded]\npas de ça ici\n", &hate_lexicon()).err();
+        assert!(matches!(error, Some(DerogationDataError::Unanchored { .. })), "{error:?}");
+    }
+
+    #[test]
+    fn each_form_of_implicit_derogation_is_caught_with_its_words() {
+        let engine = Engine::new();
+        for (text, words) in [
+            ("Ça se reproduit comme des lapins.", &["Ça", "se reproduit comme", "lapins"][..]),
+            ("Des cafards, c'est tout ce qu'ils sont.", &["cafards", "ils"][..]),
+            ("Qu'ils retournent chez eux, on en a assez.", &["Qu'ils retournent chez eux"][..]),
+            ("Les réfugiés? On n'en veut pas ici.", &["réfugiés", "On n'en veut pas"][..]),
+            ("Encore un Autochtone paresseux.", &["Autochtone", "paresseux"][..]),
+            ("Ils sont pas comme nous autres, ils ont pas nos valeurs.", &["Ils", "pas comme nous autres", "ils", "pas nos valeurs"][..]),
+            ("La remigration, c'est la seule solution.", &["remigration"][..]),
+            ("Le Québec se fait envahir par le chemin Roxham.", &["se fait envahir"][..]),
+        ] {
+            let found = hateful_evidence(&engine, text);
+            for word in words {
+                assert!(found.iter().any(|evidence| evidence == word), "{text}: {word} not in {found:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn obfuscated_spellings_are_read_through_the_normaliser() {
+        let engine = Engine::new();
+        assert!(!hateful_evidence(&engine, "Les m-u-s-u-l-m-a-n-s pullulent partout.").is_empty());
+        assert!(!hateful_evidence(&engine, "Ces gens-là sont des c4f4rds.").is_empty());
+        assert!(!hateful_evidence(&engine, "Les réfugiéééés sont de la vermiiiiine").is_empty());
+    }
+
+    #[test]
+    fn negation_counter_speech_and_literal_senses_are_not_breaches() {
+        let engine = Engine::new();
+        for text in [
+            "Je ne dis pas que les immigrants sont des rats.",
+            "Il n'y a pas d'islamisation du Québec.",
+            "Le grand remplacement est un mythe raciste qu'il faut dénoncer.",
+            "Il y a des rats dans le parc, ils sont partout, c'est de la vermine.",
+            "Les coquerelles, ça se reproduit comme des lapins, appelez un exterminateur.",
+            "On parque les demandeurs d'asile comme du bétail, c'est indigne.",
+            "Un projet de condos, on n'en veut pas ici.",
+            "Mon terrain se fait envahir par les mauvaises herbes.",
+            "Les élus sont tous pareils, ils promettent et ils oublient.",
+            "Retournez au comptoir 3 avec votre preuve de résidence.",
+        ] {
+            assert_eq!(hateful_evidence(&engine, text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_gate_stays_shut_on_ordinary_comments() {
+        let lexicon = hate_lexicon();
+        let detector = Derogation::new(&lexicon).unwrap();
+        let ordinary = "Bonjour, est-ce que la collecte des ordures est reportée à cause de la tempête? Tout le monde se demande ça.";
+        assert!(!detector.is_triggered(&token_ids(&lexicon, ordinary)));
+        assert!(detector.is_triggered(&token_ids(&lexicon, "Les immigrants arrivent au printemps.")));
+        assert!(detector.is_triggered(&token_ids(&lexicon, "Ça se reproduit comme des lapins.")));
     }
 
     #[test]
