@@ -160,6 +160,11 @@ async fn spawn_balise(port: u16, issuer: &str) -> App {
 /// registered at the provider is on `redirect_port` (behind a load balancer, every instance
 /// has the same public callback address).
 async fn spawn_instance(port: u16, issuer: &str, redirect_port: u16, url: &str) -> App {
+    spawn_instance_bounded(port, issuer, redirect_port, url, web::auth::oidc::MAX_PENDING).await
+}
+
+/// The same, refusing starts past `max_pending` pending sign-ins.
+async fn spawn_instance_bounded(port: u16, issuer: &str, redirect_port: u16, url: &str, max_pending: u64) -> App {
     let store = store::Store::connect(url).await.unwrap();
     let profile = Profile::preset("mamh").unwrap();
     store
@@ -183,7 +188,7 @@ async fn spawn_instance(port: u16, issuer: &str, redirect_port: u16, url: &str) 
         scopes: None,
     })
     .unwrap();
-    let state = web::AppState::new(store.clone(), organisations).with_oidc(Oidc::new(config).unwrap());
+    let state = web::AppState::new(store.clone(), organisations).with_oidc(Oidc::new(config).unwrap().with_max_pending(max_pending));
     let application = web::Application::build(format!("127.0.0.1:{port}").parse().unwrap(), state).await.unwrap();
     let (shutdown, stopped) = oneshot::channel::<()>();
     tokio::spawn(application.run_until_stopped(async move {
@@ -553,4 +558,44 @@ async fn a_sign_in_started_on_one_instance_finishes_on_another_sharing_the_datab
     assert_eq!(refused.status().as_u16(), 400);
     assert!(first.actions().await.iter().any(|(action, after)| action == "oidc_sign_in_failed"
         && after.as_deref().is_some_and(|after| after.contains("state_unknown_or_reused"))));
+}
+
+#[tokio::test]
+async fn a_pending_sign_in_is_stored_under_the_hash_of_its_state_and_starts_past_the_bound_are_refused() {
+    if !provider_can_run("a_pending_sign_in_is_stored_under_the_hash_of_its_state_and_starts_past_the_bound_are_refused") {
+        return;
+    }
+    let port = free_port();
+    let provider = start_provider(&format!("http://127.0.0.1:{port}/connexion/oidc/retour"));
+    let data_dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", data_dir.path().join("balise.sqlite3").display());
+    let app = spawn_instance_bounded(port, &provider.issuer, port, &url, 2).await;
+    let entries_before = app.actions().await.len();
+
+    let client = browser();
+    let mut states = Vec::new();
+    for _ in 0..2 {
+        let start = client.get(app.url("/connexion/oidc?suite=%2Fboite&lang=en")).send().await.unwrap();
+        assert_eq!(start.status().as_u16(), 303);
+        let to_provider = location(&start, &app.base);
+        states.push(to_provider.split("state=").nth(1).unwrap().split('&').next().unwrap().to_owned());
+    }
+    // Past the bound: a clear page, in the language asked for, and nothing kept.
+    for (lang, sentence) in [("fr", "Trop de connexions sont en cours"), ("en", "Too many sign-ins are in progress")] {
+        let refused = client.get(app.url(&format!("/connexion/oidc?lang={lang}"))).send().await.unwrap();
+        assert_eq!(refused.status().as_u16(), 503);
+        assert_eq!(refused.headers()["retry-after"], "60");
+        assert!(refused.text().await.unwrap().contains(sentence));
+    }
+    assert_eq!(app.actions().await.len(), entries_before, "starts, even refused, are not audited");
+
+    // The row is keyed by the SHA-256 of the state, never by the state itself.
+    let now = jiff::Timestamp::now();
+    assert_eq!(app.store.take_pending_oidc_sign_in(&states[0], now).await.unwrap(), None);
+    let pending = app.store.take_pending_oidc_sign_in(&web::auth::secrets::token_hash(&states[0]), now).await.unwrap().unwrap();
+    assert_eq!((pending.return_path.as_str(), pending.lang.as_str()), ("/boite", "en"));
+    assert_eq!(pending.expires_at.duration_since(pending.created_at), jiff::SignedDuration::from_secs(600));
+    // One taken, there is room for a start again.
+    let again = client.get(app.url("/connexion/oidc")).send().await.unwrap();
+    assert_eq!(again.status().as_u16(), 303);
 }

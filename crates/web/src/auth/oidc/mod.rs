@@ -51,7 +51,7 @@ const STATE_COOKIE: &str = "balise_oidc";
 const PENDING_LIFETIME: Duration = Duration::from_secs(600);
 /// The most sign-ins pending at once in the installation, all instances together (each row
 /// costs a few hundred bytes; the bound keeps anonymous requests from filling the database).
-const MAX_PENDING: u64 = 10_000;
+pub const MAX_PENDING: u64 = 10_000;
 
 /// The configuration as given (flags and environment of `balise serve`).
 #[derive(Clone, Debug)]
@@ -175,6 +175,8 @@ pub struct Oidc {
     config: OidcConfig,
     http: ProviderHttp,
     provider: ProviderCache,
+    /// Past this many pending sign-ins, starts are refused (503).
+    max_pending: u64,
 }
 
 impl Oidc {
@@ -182,7 +184,13 @@ impl Oidc {
     pub fn new(config: OidcConfig) -> Result<Oidc, OidcConfigError> {
         let http = ProviderHttp::new()?;
         let provider = ProviderCache::new(config.issuer.clone(), config.allow_loopback_http);
-        Ok(Oidc { config, http, provider })
+        Ok(Oidc { config, http, provider, max_pending: MAX_PENDING })
+    }
+
+    /// Another bound than [`MAX_PENDING`] on the sign-ins pending at once (every instance
+    /// sharing a database should use the same).
+    pub fn with_max_pending(self, max_pending: u64) -> Oidc {
+        Oidc { max_pending, ..self }
     }
 
     pub fn config(&self) -> &OidcConfig {
@@ -324,10 +332,10 @@ async fn start(State(state): State<AppState>, lang: Lang, Query(query): Query<St
     };
     // No audit entry for a start: it is anonymous, and one entry per start would let anyone
     // fill the log. The sign-in itself and its failures are audited at the callback.
-    match state.store().save_pending_oidc_sign_in(&token_hash(&state_value), &pending, MAX_PENDING).await {
+    match state.store().save_pending_oidc_sign_in(&token_hash(&state_value), &pending, oidc.max_pending).await {
         Ok(PendingOidcSave::Saved) => {}
         Ok(PendingOidcSave::TooMany) => {
-            tracing::warn!(max = MAX_PENDING, "too many OpenID Connect sign-ins pending; a start was refused");
+            tracing::warn!(max = oidc.max_pending, "too many OpenID Connect sign-ins pending; a start was refused");
             let mut busy = failure_page(lang, StatusCode::SERVICE_UNAVAILABLE, "oidc.busy", None, secure);
             busy.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
             return busy;
