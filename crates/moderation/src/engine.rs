@@ -363,7 +363,7 @@ impl Engine {
         }
 
         self.hate_by_proximity(&context, hits, spans);
-        // Implicit derogation (src/derogation.rs); a bit test per token when nothing in the
+        // Implicit derogation (src/derogation.rs); one table load per token when nothing in the
         // comment can trigger it.
         crate::derogation::judge(
             &self.lexicon,
