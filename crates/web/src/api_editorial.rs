@@ -474,7 +474,7 @@ fn blog_checks(variant: &Variant, tone: String) -> Value {
     let mut problems: Vec<Value> = publishing::check_blog_post(&text)
         .iter()
         .chain(publishing::check_french(&text).iter())
-        .map(|problem| problem_json(problem))
+        .map(problem_json)
         .collect();
     if let Some(Media::Image { alt_text, .. }) = &variant.media
         && alt_text.trim().is_empty()
@@ -1428,7 +1428,7 @@ pub fn press_release_variants(input: &PressReleaseInput) -> Result<Value, Editor
                 "length": check.length,
                 "limit": check.limit,
                 "valid": check.valid(),
-                "problems": check.problems.iter().map(|p| problem_json(p)).collect::<Vec<_>>(),
+                "problems": check.problems.iter().map(problem_json).collect::<Vec<_>>(),
             })
         }).collect::<Vec<_>>(),
     }))
