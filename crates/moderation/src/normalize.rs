@@ -297,12 +297,6 @@ impl Stream {
     }
 }
 
-thread_local! {
-    /// The stream of the previous text normalised on this thread: its vectors only ever
-    /// grow, so that most texts need neither an allocation nor a pass to size them.
-    static STREAM: std::cell::Cell<Stream> = std::cell::Cell::new(Stream::default());
-}
-
 /// The output being written, moved out of `Normalized` into locals while it is filled:
 /// pushes through `&mut Normalized` had to reload every vector's length after each store.
 struct Writer {
@@ -342,14 +336,19 @@ impl Writer {
         // The output never has more bytes than the original: a char yields at most two
         // bytes only when it takes two in UTF-8, and a separator byte replaces at least one
         // separating char.
-        let mut out = STREAM.take();
-        if out.text.len() < original_len {
-            out.text.resize(original_len, 0);
-            out.origin_start.resize(original_len, 0);
-            out.origin_end.resize(original_len, 0);
-            out.run_length.resize(original_len, 0);
-        }
-        out.len = 0;
+        // The output's own vectors are written in place (no copy at the end): sized to the
+        // original's length here, cut to what was written in `finish`.
+        let mut out = Stream {
+            text: std::mem::take(&mut output.text).into_bytes(),
+            origin_start: std::mem::take(&mut output.origin_start),
+            origin_end: std::mem::take(&mut output.origin_end),
+            run_length: std::mem::take(&mut output.run_length),
+            len: 0,
+        };
+        out.text.resize(original_len, 0);
+        out.origin_start.resize(original_len, 0);
+        out.origin_end.resize(original_len, 0);
+        out.run_length.resize(original_len, 0);
         let mut tokens = std::mem::take(&mut output.tokens);
         tokens.clear();
         // About one token per five bytes of French.
@@ -605,22 +604,17 @@ impl Writer {
             self.close_token();
         }
         output.original_char_count = original_char_count;
-        // Every byte written is ASCII; the check is one fast pass and cannot fail.
-        let out = &self.out;
-        let len = out.len;
-        let mut text = std::mem::take(&mut output.text).into_bytes();
-        text.clear();
-        text.extend_from_slice(out.text.get(..len).unwrap_or(&[]));
-        output.origin_start.clear();
-        output.origin_start.extend_from_slice(out.origin_start.get(..len).unwrap_or(&[]));
-        output.origin_end.clear();
-        output.origin_end.extend_from_slice(out.origin_end.get(..len).unwrap_or(&[]));
-        output.run_length.clear();
-        output.run_length.extend_from_slice(out.run_length.get(..len).unwrap_or(&[]));
+        let Stream { mut text, mut origin_start, mut origin_end, mut run_length, len } = self.out;
+        text.truncate(len);
+        origin_start.truncate(len);
+        origin_end.truncate(len);
+        run_length.truncate(len);
+        output.origin_start = origin_start;
+        output.origin_end = origin_end;
+        output.run_length = run_length;
         // Every byte written is ASCII; the check is one fast pass and cannot fail.
         output.text = String::from_utf8(text).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
         output.tokens = self.tokens;
-        STREAM.set(self.out);
     }
 }
 
