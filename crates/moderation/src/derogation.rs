@@ -182,6 +182,12 @@ pub(crate) struct Derogation {
     /// rule fires (groups, demonstratives, and the predicates that need neither). A byte per
     /// id rather than a bit: one load per token of every comment.
     anchors: Vec<bool>,
+    /// By the engine lexicon's token id: whether some phrase starts with the token, so that
+    /// looking for phrases costs no hashing at tokens none starts with.
+    phrase_starts: Vec<bool>,
+    /// Some phrase starts with a token the engine's lexicon does not know: tokens without
+    /// an id must then be looked up.
+    phrase_starts_without_id: bool,
 }
 
 /// One phrase found in a comment.
@@ -211,6 +217,8 @@ impl Found {
 /// the engine does.
 pub(crate) struct EngineContext<'a> {
     pub normalized: &'a Normalized,
+    /// The engine lexicon's id of each token of `normalized`.
+    pub token_ids: &'a [Option<u32>],
     /// The comment condemns or contradicts what it quotes (« c'est du racisme »).
     pub counter_speech: bool,
     /// A negation just before the first normalised offset or anywhere up to the second.
@@ -243,7 +251,7 @@ pub(crate) fn judge(
     if !detector.is_triggered(token_ids) {
         return;
     }
-    let context = EngineContext { normalized, counter_speech, negated_between, mentioned_not_used };
+    let context = EngineContext { normalized, token_ids, counter_speech, negated_between, mentioned_not_used };
     detector.find(&context, breach);
 }
 
@@ -325,11 +333,25 @@ impl Derogation {
         let mut phrases: TokenMap<u32> = TokenMap::default();
         let mut anchors: Vec<bool> = Vec::new();
         let mut unanchored: Vec<String> = Vec::new();
+        let mut phrase_starts: Vec<bool> = Vec::new();
+        let mut phrase_starts_without_id = false;
         let parsed = parse(data)?;
         let too_common: Vec<&str> =
             parsed.iter().filter(|(_, role)| *role == Role::NotAnchor).map(|(word, _)| word.as_str()).collect();
         for (phrase, role) in parsed.iter().filter(|(_, role)| *role != Role::NotAnchor) {
             let tokens: Vec<&str> = phrase.split(' ').collect();
+            match tokens.first().and_then(|first| lexicon.token_id(first)) {
+                Some(id) => {
+                    let id = id as usize;
+                    if phrase_starts.len() <= id {
+                        phrase_starts.resize(id + 1, false);
+                    }
+                    if let Some(slot) = phrase_starts.get_mut(id) {
+                        *slot = true;
+                    }
+                }
+                None => phrase_starts_without_id = true,
+            }
             if role.needs_anchor() || matches!(role, Role::Othering | Role::Referent) {
                 // The longest token the engine's lexicon knows that is not a common word: the
                 // rarest, most likely, so that the gate stays shut on ordinary comments.
@@ -369,7 +391,7 @@ impl Derogation {
         if !unanchored.is_empty() {
             return Err(DerogationDataError::Unanchored { phrases: unanchored.join(", ") });
         }
-        Ok(Derogation { phrases, anchors })
+        Ok(Derogation { phrases, anchors, phrase_starts, phrase_starts_without_id })
     }
 
     /// Whether a token of the comment (by its id in the engine's lexicon) anchors a phrase
@@ -379,10 +401,18 @@ impl Derogation {
     }
 
     /// Every phrase of the data file in the comment, overlapping ones included.
-    fn phrases_in(&self, normalized: &Normalized) -> Vec<Found> {
+    fn phrases_in(&self, normalized: &Normalized, token_ids: &[Option<u32>]) -> Vec<Found> {
         let tokens = &normalized.tokens;
         let mut found = Vec::new();
         for (first, token) in tokens.iter().enumerate() {
+            let may_start = match token_ids.get(first) {
+                Some(Some(id)) => self.phrase_starts.get(*id as usize).copied().unwrap_or(false),
+                Some(None) => self.phrase_starts_without_id,
+                None => true,
+            };
+            if !may_start {
+                continue;
+            }
             let start = token.start as usize;
             for (last, last_token) in tokens.iter().enumerate().skip(first) {
                 let end = last_token.end as usize;
@@ -406,7 +436,7 @@ impl Derogation {
             return;
         }
         let normalized = context.normalized;
-        let found = self.phrases_in(normalized);
+        let found = self.phrases_in(normalized, context.token_ids);
         if found.is_empty() {
             return;
         }
