@@ -139,10 +139,25 @@ const EMPTY: u32 = u32::MAX;
 struct TokenTable {
     /// Slot → token id, or `EMPTY`.
     slots: Vec<u32>,
+    /// Slot → the token's hash, id (or `EMPTY`) and length: what a look-up compares, in the
+    /// slot itself rather than behind the id, so that a probe is one load.
+    probes: Vec<Probe>,
+    /// `64 - log2(slots.len())`: the shift from a hash to its home slot.
+    home_shift: u32,
     /// Per token id: its hash, and its range in `characters`.
     tokens: Vec<(u64, u32, u32)>,
     characters: String,
 }
+
+/// One slot of `TokenTable::probes`.
+#[derive(Clone, Copy)]
+struct Probe {
+    hash: u64,
+    id: u32,
+    length: u32,
+}
+
+const EMPTY_PROBE: Probe = Probe { hash: 0, id: EMPTY, length: 0 };
 
 impl TokenTable {
     fn mask(&self) -> usize {
@@ -158,34 +173,39 @@ impl TokenTable {
     /// The id of the token `text[start..end]` (ASCII, as the normaliser writes it).
     #[inline]
     fn get_in(&self, text: &[u8], start: usize, end: usize) -> Option<u32> {
-        if self.slots.is_empty() {
+        let probes = self.probes.as_slice();
+        if probes.is_empty() {
             return None;
         }
-        let token = text.get(start..end)?;
-        let length = token.len();
+        let length = end.checked_sub(start)?;
         let hash = match short_token_word(text, start, end) {
             Some(word) => short_token_hash(length, word),
-            None => token_hash(token),
+            None => token_hash(text.get(start..end)?),
         };
-        let mask = self.mask();
-        let mut slot = self.home(hash);
+        let mask = probes.len() - 1;
+        let mut slot = (hash >> self.home_shift) as usize & mask;
         loop {
-            let id = *self.slots.get(slot)?;
-            if id == EMPTY {
+            let probe = probes.get(slot)?;
+            if probe.id == EMPTY {
                 return None;
             }
             // For at most eight bytes the hash is a bijection of the bytes once the length
             // is fixed (an xor with the length, then multiplications by an odd number):
             // equal hashes and lengths are equal tokens, no byte comparison needed.
-            if let Some(&(stored_hash, stored_start, stored_end)) = self.tokens.get(id as usize)
-                && stored_hash == hash
-                && (stored_end - stored_start) as usize == length
-                && (length <= 8 || self.characters.as_bytes().get(stored_start as usize..stored_end as usize) == Some(token))
+            if probe.hash == hash
+                && probe.length as usize == length
+                && (length <= 8 || self.token_bytes(probe.id) == text.get(start..end))
             {
-                return Some(id);
+                return Some(probe.id);
             }
             slot = (slot + 1) & mask;
         }
+    }
+
+    /// The bytes of token `id`.
+    fn token_bytes(&self, id: u32) -> Option<&[u8]> {
+        let &(_, start, end) = self.tokens.get(id as usize)?;
+        self.characters.as_bytes().get(start as usize..end as usize)
     }
 
     #[inline]
@@ -230,9 +250,13 @@ impl TokenTable {
         let Some(&(hash, _, _)) = self.tokens.get(id as usize) else { return };
         let mask = self.mask();
         let mut slot = self.home(hash);
+        let length = self.token_bytes(id).map_or(0, <[u8]>::len) as u32;
         while let Some(existing) = self.slots.get_mut(slot) {
             if *existing == EMPTY {
                 *existing = id;
+                if let Some(probe) = self.probes.get_mut(slot) {
+                    *probe = Probe { hash, id, length };
+                }
                 return;
             }
             slot = (slot + 1) & mask;
@@ -242,6 +266,8 @@ impl TokenTable {
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(64);
         self.slots = vec![EMPTY; size];
+        self.probes = vec![EMPTY_PROBE; size];
+        self.home_shift = 64 - size.trailing_zeros().max(1);
         for id in 0..self.tokens.len() as u32 {
             self.place(id);
         }
