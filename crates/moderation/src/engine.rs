@@ -280,7 +280,11 @@ impl Engine {
                 }
             }
         });
-        stopword_starts.sort_unstable();
+        // Matches come token after token, so the starts are in order already but for a
+        // pattern some day reported out of order.
+        if !stopword_starts.is_sorted() {
+            stopword_starts.sort_unstable();
+        }
         stopword_starts.dedup();
         self.join_split_words(normalized, token_ids, hits);
         chain_sequences(slot_hits, hits, allows);
@@ -532,6 +536,10 @@ impl Engine {
     /// A crime or corruption imputed to a named person or an office holder (`le maire est
     /// un fraudeur`, `Tremblay a volé`).
     fn defamation_by_proximity(&self, normalized: &Normalized, hits: &[Hit], stopword_starts: &[usize], spans: &mut Vec<Span>) {
+        // Most comments accuse no one: then titles need not be gathered.
+        if !hits.iter().any(|hit| hit.kind == LexKind::Cue(Cue::Accusation)) {
+            return;
+        }
         let mut titles: Vec<(usize, usize)> = hits
             .iter()
             .filter(|hit| hit.kind == LexKind::Cue(Cue::PersonTitle))
