@@ -188,13 +188,17 @@ impl Engine {
 
     /// Judges one message against the policy, the history giving earlier messages.
     pub fn moderate(&self, policy: &Policy, message: &Message, history: &History) -> Verdict {
-        // Taken out of the thread-local rather than borrowed, so that nothing can see it
-        // half-used; put back for the next comment so that its buffers are reused.
-        let mut scratch = SCRATCH.take();
+        // Borrowed in place rather than moved out and back (a copy of every buffer's header
+        // each way); a call made while it is borrowed (none is) gets buffers of its own.
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.moderate_with(policy, message, history, &mut scratch),
+            Err(_) => self.moderate_with(policy, message, history, &mut Scratch::default()),
+        })
+    }
+
+    fn moderate_with(&self, policy: &Policy, message: &Message, history: &History, scratch: &mut Scratch) -> Verdict {
         normalize_into(&message.text, &mut scratch.normalized);
-        let verdict = self.moderate_normalized(policy, message, history, &scratch.normalized, &mut scratch.token_ids, &mut scratch.buffers);
-        SCRATCH.set(scratch);
-        verdict
+        self.moderate_normalized(policy, message, history, &scratch.normalized, &mut scratch.token_ids, &mut scratch.buffers)
     }
 
     fn moderate_normalized(
@@ -1244,7 +1248,7 @@ struct Scratch {
 }
 
 thread_local! {
-    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 static SHARED_ENGINE: OnceLock<Engine> = OnceLock::new();
