@@ -487,20 +487,20 @@ impl Lexicon {
             let Some(id) = id else { continue };
             let Some(mut node) = self.root_children.get(*id as usize).copied().filter(|child| *child != EMPTY) else { continue };
             let start = token.start as usize;
-            if let Some(Some(pattern)) = self.pattern_at.get(node as usize) {
-                on_match(*pattern as usize, start, token.end as usize);
-            }
-            let following = tokens.iter().zip(token_ids).skip(first + 1);
-            for (next_token, next_id) in following {
+            let mut end = token.end as usize;
+            let mut following = tokens.iter().zip(token_ids).skip(first + 1);
+            // One call site for `on_match`, so that it is inlined here.
+            loop {
+                if let Some(Some(pattern)) = self.pattern_at.get(node as usize) {
+                    on_match(*pattern as usize, start, end);
+                }
                 if !self.has_children.get(node as usize).copied().unwrap_or(false) {
                     break;
                 }
-                let Some(next_id) = next_id else { break };
+                let Some((next_token, Some(next_id))) = following.next() else { break };
                 let Some(child) = self.children.get(edge_key(node, *next_id)) else { break };
                 node = child;
-                if let Some(Some(pattern)) = self.pattern_at.get(node as usize) {
-                    on_match(*pattern as usize, start, next_token.end as usize);
-                }
+                end = next_token.end as usize;
             }
         }
     }
