@@ -240,50 +240,21 @@ impl Engine {
         // have grown to a typical comment.
         buffers.clear();
         let ScanBuffers { hits, allows, stopword_starts, slot_hits, spans, weak, reporting, .. } = buffers;
-        let mut stopwords_french = 0usize;
-        let mut stopwords_english = 0usize;
+        let mut stopwords = StopwordCounts::default();
 
+        // Most matches are plain common words: their case is small enough to be inlined in
+        // the trie walk, the rest is a call.
         self.lexicon.for_each_match(normalized, token_ids, |pattern, start, end| {
             if end <= start || end > text.len() {
                 return;
             }
             if let Some(Some(language)) = self.lexicon.plain_stopword.get(pattern) {
-                match language {
-                    Language::French => stopwords_french += 1,
-                    Language::English => stopwords_english += 1,
-                }
-                if stopword_starts.last() != Some(&start) {
-                    stopword_starts.push(start);
-                }
+                stopwords.count(*language, start, stopword_starts);
                 return;
             }
-            let Some(entries) = self.lexicon.entries.get(pattern) else { return };
-            for entry in entries {
-                if let Some(minimum_runs) = &entry.minimum_runs {
-                    let runs = normalized.run_length.get(start..end).unwrap_or(&[]);
-                    if runs.len() != minimum_runs.len() || runs.iter().zip(minimum_runs.iter()).any(|(have, need)| have < need) {
-                        continue;
-                    }
-                }
-                if let Some(slot) = entry.slot {
-                    slot_hits.push(SlotHit { slot, kind: entry.kind, start, end });
-                    continue;
-                }
-                match entry.kind {
-                    LexKind::Allow => allows.push((start, end)),
-                    LexKind::Stopword(language) => {
-                        match language {
-                            Language::French => stopwords_french += 1,
-                            Language::English => stopwords_english += 1,
-                        }
-                        if stopword_starts.last() != Some(&start) {
-                            stopword_starts.push(start);
-                        }
-                    }
-                    kind => hits.push(Hit { kind, start, end }),
-                }
-            }
+            self.record_match(normalized, pattern, start, end, &mut stopwords, stopword_starts, slot_hits, allows, hits);
         });
+        let StopwordCounts { french: stopwords_french, english: stopwords_english } = stopwords;
         // Matches come token after token, so the starts are in order already but for a
         // pattern some day reported out of order.
         if !stopword_starts.is_sorted() {
@@ -385,6 +356,42 @@ impl Engine {
         self.defamation_by_proximity(normalized, hits, stopword_starts, spans);
 
         Scan { stopword_count: stopwords_french + stopwords_english, stopwords_french, stopwords_english }
+    }
+
+    /// Records a match of a pattern that is not a plain common word: each of its entries
+    /// becomes a hit, a slot of a sequence, an allowed phrase or a common word.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn record_match(
+        &self,
+        normalized: &Normalized,
+        pattern: usize,
+        start: usize,
+        end: usize,
+        stopwords: &mut StopwordCounts,
+        stopword_starts: &mut Vec<usize>,
+        slot_hits: &mut Vec<SlotHit>,
+        allows: &mut Vec<(usize, usize)>,
+        hits: &mut Vec<Hit>,
+    ) {
+        let Some(entries) = self.lexicon.entries.get(pattern) else { return };
+        for entry in entries {
+            if let Some(minimum_runs) = &entry.minimum_runs {
+                let runs = normalized.run_length.get(start..end).unwrap_or(&[]);
+                if runs.len() != minimum_runs.len() || runs.iter().zip(minimum_runs.iter()).any(|(have, need)| have < need) {
+                    continue;
+                }
+            }
+            if let Some(slot) = entry.slot {
+                slot_hits.push(SlotHit { slot, kind: entry.kind, start, end });
+                continue;
+            }
+            match entry.kind {
+                LexKind::Allow => allows.push((start, end)),
+                LexKind::Stopword(language) => stopwords.count(language, start, stopword_starts),
+                kind => hits.push(Hit { kind, start, end }),
+            }
+        }
     }
 
     /// Swear words and slurs split into pieces to get past filters: `sa-cr-a-ment`, `ost ie`,
@@ -645,6 +652,27 @@ impl Engine {
         let language = detect_language(scan.stopwords_french, scan.stopwords_english);
         let explanation = explain(policy, action, urgent, &categories, &evidence);
         Verdict { action, categories, urgent, clauses, evidence, substance_remains, language, explanation }
+    }
+}
+
+/// Common words found, by language.
+#[derive(Default)]
+struct StopwordCounts {
+    french: usize,
+    english: usize,
+}
+
+impl StopwordCounts {
+    /// Counts a common word starting at normalised offset `start`, and records the offset.
+    #[inline(always)]
+    fn count(&mut self, language: Language, start: usize, stopword_starts: &mut Vec<usize>) {
+        match language {
+            Language::French => self.french += 1,
+            Language::English => self.english += 1,
+        }
+        if stopword_starts.last() != Some(&start) {
+            stopword_starts.push(start);
+        }
     }
 }
 
