@@ -188,6 +188,9 @@ pub(crate) struct Derogation {
     /// Some phrase starts with a token the engine's lexicon does not know: tokens without
     /// an id must then be looked up.
     phrase_starts_without_id: bool,
+    /// By the engine lexicon's token id: the entry of `phrases` for the token alone, if it
+    /// has one, so that the first step of a run costs no hashing.
+    single_token_roles: Vec<Option<u32>>,
 }
 
 /// One phrase found in a comment.
@@ -391,7 +394,22 @@ impl Derogation {
         if !unanchored.is_empty() {
             return Err(DerogationDataError::Unanchored { phrases: unanchored.join(", ") });
         }
-        Ok(Derogation { phrases, anchors, phrase_starts, phrase_starts_without_id })
+        let mut single_token_roles: Vec<Option<u32>> = Vec::new();
+        for (key, roles) in &phrases {
+            if key.contains(' ') {
+                continue;
+            }
+            if let Some(id) = lexicon.token_id(key) {
+                let id = id as usize;
+                if single_token_roles.len() <= id {
+                    single_token_roles.resize(id + 1, None);
+                }
+                if let Some(slot) = single_token_roles.get_mut(id) {
+                    *slot = Some(*roles);
+                }
+            }
+        }
+        Ok(Derogation { phrases, anchors, phrase_starts, phrase_starts_without_id, single_token_roles })
     }
 
     /// Whether a token of the comment (by its id in the engine's lexicon) anchors a phrase
@@ -417,10 +435,14 @@ impl Derogation {
             for (last, last_token) in tokens.iter().enumerate().skip(first) {
                 let end = last_token.end as usize;
                 let Some(phrase) = normalized.text.get(start..end) else { break };
-                match self.phrases.get(phrase) {
+                let roles = match token_ids.get(first) {
+                    Some(Some(id)) if last == first => self.single_token_roles.get(*id as usize).copied().flatten(),
+                    _ => self.phrases.get(phrase).copied(),
+                };
+                match roles {
                     None => break,
                     Some(0) => {}
-                    Some(&roles) => found.push(Found { roles, first, last: last + 1, start, end }),
+                    Some(roles) => found.push(Found { roles, first, last: last + 1, start, end }),
                 }
             }
         }
