@@ -23,7 +23,13 @@ pub async fn receive(app: &testkit::TestApp, messages: &[(&str, &str, &str)]) ->
             })
         })
         .collect();
-    let response = client.post(app.url("/api/v1/messages")).json(&batch).send().await.unwrap();
+    post_batch(app, &client, &batch).await
+}
+
+/// Posts a batch of messages to `POST /api/v1/messages` with `client`; returns each one's
+/// case id, in order (every message must open a case).
+pub async fn post_batch(app: &testkit::TestApp, client: &reqwest::Client, batch: &[Value]) -> Vec<i64> {
+    let response = client.post(app.url("/api/v1/messages")).json(batch).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 202);
     let body: Value = response.json().await.unwrap();
     body["results"]

@@ -45,15 +45,7 @@ async fn receive_at(app: &testkit::TestApp, received_at: jiff::Timestamp, messag
             })
         })
         .collect();
-    let response = client.post(app.url("/api/v1/messages")).json(&batch).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 202);
-    let body: Value = response.json().await.unwrap();
-    body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|result| result["case_id"].as_i64().unwrap_or_else(|| panic!("no case opened: {result}")))
-        .collect()
+    crate::journeys::post_batch(app, &client, &batch).await
 }
 
 async fn receive_now(app: &testkit::TestApp, messages: &[Incoming<'_>]) -> Vec<i64> {
