@@ -258,37 +258,6 @@ pub(crate) fn judge(
     detector.find(&context, breach);
 }
 
-/// Expands `(a|b|)` groups into every phrase they stand for; `None` when unbalanced.
-fn expand(entry: &str) -> Option<Vec<String>> {
-    let mut phrases = vec![String::new()];
-    let mut rest = entry;
-    while !rest.is_empty() {
-        if let Some(after_open) = rest.strip_prefix('(') {
-            let close = after_open.find(')')?;
-            let inside = after_open.get(..close)?;
-            if inside.contains('(') {
-                return None;
-            }
-            phrases = phrases
-                .iter()
-                .flat_map(|phrase| inside.split('|').map(move |option| format!("{phrase}{option}")))
-                .collect();
-            rest = after_open.get(close + 1..)?;
-        } else {
-            let literal_end = rest.find('(').unwrap_or(rest.len());
-            let literal = rest.get(..literal_end)?;
-            if literal.contains(')') {
-                return None;
-            }
-            for phrase in &mut phrases {
-                phrase.push_str(literal);
-            }
-            rest = rest.get(literal_end..)?;
-        }
-    }
-    Some(phrases)
-}
-
 /// The phrases of the data file, normalised, each with its role.
 fn parse(data: &str) -> Result<Vec<(String, Role)>, DerogationDataError> {
     let mut phrases = Vec::new();
@@ -307,7 +276,7 @@ fn parse(data: &str) -> Result<Vec<(String, Role)>, DerogationDataError> {
             continue;
         }
         let role = role.ok_or(DerogationDataError::EntryBeforeSection { line: line_number })?;
-        let expanded = expand(line).ok_or_else(|| DerogationDataError::Unbalanced { line: line_number, entry: line.to_owned() })?;
+        let expanded = crate::lexicon::expand(line).ok_or_else(|| DerogationDataError::Unbalanced { line: line_number, entry: line.to_owned() })?;
         for phrase in expanded {
             let normalized = normalize(&phrase).text;
             if !normalized.is_empty() {
@@ -647,9 +616,9 @@ mod tests {
 
     #[test]
     fn alternatives_expand_and_unbalanced_ones_are_refused() {
-        assert_eq!(expand("(a|b|) c").unwrap(), vec!["a c", "b c", " c"]);
-        assert!(expand("(a|b c").is_none());
-        assert!(expand("a) b").is_none());
+        assert_eq!(crate::lexicon::expand("(a|b|) c").unwrap(), vec!["a c", "b c", " c"]);
+        assert!(crate::lexicon::expand("(a|b c").is_none());
+        assert!(crate::lexicon::expand("a) b").is_none());
     }
 
     #[test]

@@ -612,8 +612,9 @@ fn parse_section(name: &str) -> Option<LexKind> {
     Some(kind)
 }
 
-/// Expands `(a|b|)` groups into every phrase they stand for.
-fn expand(entry: &str) -> Option<Vec<String>> {
+/// Expands `(a|b|)` groups into every phrase they stand for; `None` when unbalanced or
+/// nested. Stops early past `EXPANSION_LIMIT` phrases (the caller refuses such an entry).
+pub(crate) fn expand(entry: &str) -> Option<Vec<String>> {
     let mut phrases = vec![String::new()];
     let mut rest = entry;
     while !rest.is_empty() {

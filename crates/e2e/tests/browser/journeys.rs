@@ -60,8 +60,8 @@ async fn choose_and_press(browser: &Browser, label: &str, value: &str, button: &
     browser.press(button).await;
 }
 
-/// Chooses the option whose visible text contains `text`.
-async fn select_containing(browser: &Browser, label: &str, text: &str) {
+/// Chooses, in the list labelled `label`, the option whose visible text contains `text`.
+pub async fn select_containing(browser: &Browser, label: &str, text: &str) {
     let list = browser.field(label).await;
     let value = browser
         .execute(

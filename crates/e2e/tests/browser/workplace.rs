@@ -8,6 +8,7 @@
 //! read it.
 
 use crate::harness::{Browser, browser_test};
+use crate::journeys::select_containing;
 use domain::entities::{Login, NewUser, OrganisationId, RoleId, User};
 use domain::profile::{Profile, Role};
 use serde_json::{Value, json};
@@ -83,18 +84,6 @@ async fn sign_in_as(browser: &Browser, app: &testkit::TestApp, login: &str) {
     assert!(!url.contains("/connexion"), "the sign-in of {login} was refused: {}", browser.visible_text().await);
 }
 
-/// Chooses, in the list labelled `label`, the option whose visible text contains `text`.
-async fn select_containing(browser: &Browser, label: &str, text: &str) {
-    let list = browser.field(label).await;
-    let value = browser
-        .execute(
-            "return [...arguments[0].options].find(o => o.textContent.includes(arguments[1]))?.value ?? null;",
-            vec![list.as_json(), json!(text)],
-        )
-        .await;
-    let value = value.as_str().unwrap_or_else(|| panic!("no option containing « {text} » in « {label} »"));
-    browser.select(&list, value).await;
-}
 
 /// The rendered text of the element matching `css`, or an empty string when there is none.
 async fn text_at(browser: &Browser, css: &str) -> String {
